@@ -1,0 +1,425 @@
+package dev.switchboard.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a swarm file and validates all of it before anything starts. Every problem is reported at
+ * once, each as {@code file:line: field: what is wrong}, because a replica that refuses to start
+ * should say everything there is to fix in one go.
+ */
+public final class SwarmFileLoader {
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-?([^}]*))?}");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Set<String> STRATEGIES =
+            Set.of("least-inflight", "round-robin", "weighted", "session-affinity", "latency", "power-of-two");
+    private static final Set<String> TOP = Set.of("backends", "pool", "agents", "swarm");
+    private static final Set<String> BACKEND = Set.of("name", "provider", "base-url", "model", "serves",
+            "max-concurrent", "weight", "backup", "api-key", "timeout", "simulate");
+    private static final Set<String> SIMULATE = Set.of("ttft", "token-delay");
+    private static final Set<String> POOL = Set.of("strategy", "retries", "max-fails", "fail-timeout",
+            "probe-interval", "queue-timeout", "fallbacks");
+    private static final Set<String> AGENT = Set.of("name", "description", "model", "system", "handoffs",
+            "keep-messages", "tools");
+    private static final Set<String> SWARM = Set.of("default-agent", "max-handoffs-per-turn", "idle-timeout",
+            "history-ttl", "max-history");
+
+    private final Function<String, String> env;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+    /** A loader that resolves {@code ${VAR}} references from the process environment. */
+    public SwarmFileLoader() {
+        this(System::getenv);
+    }
+
+    public SwarmFileLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public SwarmSpec load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new SwarmFileException(file + ": cannot read the swarm file: " + e.getMessage(), e);
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Parses {@code text}; {@code source} names it in error messages. */
+    public SwarmSpec parse(String source, String text) {
+        JsonNode root;
+        try {
+            root = yaml.readTree(text);
+        } catch (JacksonException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new SwarmFileException(source + ":" + line + ": not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        Reader r = new Reader(source, new YamlLines(text));
+        if (root == null || !root.isObject()) {
+            throw new SwarmFileException(source + ":1: the swarm file must be a mapping with backends, agents and swarm");
+        }
+        SwarmSpec spec = r.swarm(root);
+        if (!r.errors.isEmpty()) {
+            throw new SwarmFileException("invalid swarm file " + source + " (" + r.errors.size() + " problem"
+                    + (r.errors.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", r.errors));
+        }
+        return spec;
+    }
+
+    /** One pass over one document; collects errors instead of stopping at the first. */
+    private final class Reader {
+        final String source;
+        final YamlLines lines;
+        final List<String> errors = new ArrayList<>();
+
+        Reader(String source, YamlLines lines) {
+            this.source = source;
+            this.lines = lines;
+        }
+
+        void error(String path, String message) {
+            errors.add(source + ":" + lines.lineOf(path) + ": " + path + ": " + message);
+        }
+
+        SwarmSpec swarm(JsonNode root) {
+            onlyKnown(root, "", TOP);
+            List<BackendSpec> backends = new ArrayList<>();
+            JsonNode bs = root.path("backends");
+            if (!bs.isArray() || bs.isEmpty()) {
+                error("backends", "at least one backend is required");
+            } else {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < bs.size(); i++) {
+                    BackendSpec b = backend(bs.get(i), "backends[" + i + "]");
+                    if (b != null && !seen.add(b.name())) {
+                        error("backends[" + i + "].name", "duplicate backend name '" + b.name() + "'");
+                    }
+                    if (b != null) {
+                        backends.add(b);
+                    }
+                }
+            }
+            Set<String> aliases = new HashSet<>();
+            backends.forEach(b -> aliases.addAll(b.serves()));
+
+            PoolSpec pool = pool(root.path("pool"), aliases);
+
+            List<AgentSpec> agents = new ArrayList<>();
+            JsonNode as = root.path("agents");
+            if (!as.isArray() || as.isEmpty()) {
+                error("agents", "at least one agent is required");
+            } else {
+                for (int i = 0; i < as.size(); i++) {
+                    AgentSpec a = agent(as.get(i), "agents[" + i + "]", aliases);
+                    if (a != null) {
+                        agents.add(a);
+                    }
+                }
+            }
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < agents.size(); i++) {
+                if (!names.add(agents.get(i).name())) {
+                    error("agents[" + i + "].name", "duplicate agent name '" + agents.get(i).name() + "'");
+                }
+            }
+            for (int i = 0; i < agents.size(); i++) {
+                AgentSpec a = agents.get(i);
+                for (int h = 0; h < a.handoffs().size(); h++) {
+                    String target = a.handoffs().get(h);
+                    if (!names.contains(target)) {
+                        error("agents[" + i + "].handoffs[" + h + "]", "unknown agent '" + target
+                                + "' (agents: " + String.join(", ", names) + ")");
+                    } else if (target.equals(a.name())) {
+                        error("agents[" + i + "].handoffs[" + h + "]", "an agent cannot hand off to itself");
+                    }
+                }
+            }
+            SwarmSettings settings = settings(root.path("swarm"), names, agents);
+            return new SwarmSpec(source, List.copyOf(backends), pool, List.copyOf(agents), settings);
+        }
+
+        BackendSpec backend(JsonNode n, String at) {
+            if (!n.isObject()) {
+                error(at, "a backend must be a mapping");
+                return null;
+            }
+            onlyKnown(n, at, BACKEND);
+            String name = name(n, at + ".name");
+            Provider provider = null;
+            String p = requiredText(n, at + ".provider", "provider");
+            if (p != null) {
+                try {
+                    provider = Provider.parse(p);
+                } catch (IllegalArgumentException e) {
+                    error(at + ".provider", "unknown provider '" + p + "' (ollama, openai, exo)");
+                }
+            }
+            URI url = url(n, at + ".base-url", provider);
+            String model = requiredText(n, at + ".model", "model");
+            List<String> serves = strings(n, "serves", at + ".serves");
+            if (serves.isEmpty() && model != null) {
+                serves = List.of(model);
+            }
+            int maxConcurrent = integer(n, "max-concurrent", at, 4, 1, 10_000);
+            int weight = integer(n, "weight", at, 1, 1, 1000);
+            boolean backup = n.path("backup").asBoolean(false);
+            Optional<String> apiKey = Optional.ofNullable(text(n, "api-key", at + ".api-key"));
+            if (provider == Provider.OPENAI && apiKey.isEmpty() && n.path("simulate").isMissingNode()) {
+                error(at + ".api-key", "an openai backend needs an api-key (use ${OPENAI_API_KEY})");
+            }
+            Duration timeout = duration(n, "timeout", at, Duration.ofSeconds(120));
+            Optional<SimSpec> sim = Optional.empty();
+            JsonNode s = n.path("simulate");
+            if (!s.isMissingNode()) {
+                if (s.isObject()) {
+                    onlyKnown(s, at + ".simulate", SIMULATE);
+                    sim = Optional.of(new SimSpec(duration(s, "ttft", at + ".simulate", Duration.ofMillis(50)),
+                            duration(s, "token-delay", at + ".simulate", Duration.ofMillis(5))));
+                } else if (s.asBoolean(false)) {
+                    sim = Optional.of(new SimSpec(Duration.ofMillis(50), Duration.ofMillis(5)));
+                }
+            }
+            if (name == null || provider == null || url == null || model == null) {
+                return null;
+            }
+            return new BackendSpec(name, provider, url, model, List.copyOf(serves), maxConcurrent, weight, backup,
+                    apiKey, timeout, sim);
+        }
+
+        URI url(JsonNode n, String at, Provider provider) {
+            String text = n.has("base-url") ? text(n, "base-url", at) : null;
+            if (text == null && provider == Provider.EXO) {
+                text = "http://127.0.0.1:52415";
+            }
+            if (text == null) {
+                error(at, "required");
+                return null;
+            }
+            try {
+                URI uri = new URI(text);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    error(at, "'" + text + "' is not an http(s) URL with a host");
+                    return null;
+                }
+                if (uri.getPort() == -1 && provider == Provider.EXO) {
+                    uri = new URI(uri.getScheme(), null, uri.getHost(), 52415, uri.getPath(), null, null);
+                }
+                return uri;
+            } catch (Exception e) {
+                error(at, "'" + text + "' is not a URL");
+                return null;
+            }
+        }
+
+        PoolSpec pool(JsonNode n, Set<String> aliases) {
+            if (!n.isMissingNode()) {
+                onlyKnown(n, "pool", POOL);
+            }
+            String strategy = n.has("strategy") ? text(n, "strategy", "pool.strategy") : "least-inflight";
+            if (strategy != null && !STRATEGIES.contains(strategy)) {
+                error("pool.strategy", "unknown strategy '" + strategy + "' (" + String.join(", ", STRATEGIES) + ")");
+            }
+            Map<String, List<String>> fallbacks = new LinkedHashMap<>();
+            JsonNode f = n.path("fallbacks");
+            if (f.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    List<String> to = strings(f, e.getKey(), "pool.fallbacks." + e.getKey());
+                    if (!aliases.contains(e.getKey())) {
+                        error("pool.fallbacks." + e.getKey(), "no backend serves the alias '" + e.getKey() + "'");
+                    }
+                    for (String alias : to) {
+                        if (!aliases.contains(alias)) {
+                            error("pool.fallbacks." + e.getKey(), "no backend serves the fallback alias '" + alias + "'");
+                        }
+                    }
+                    fallbacks.put(e.getKey(), to);
+                }
+            } else if (!f.isMissingNode()) {
+                error("pool.fallbacks", "must be a mapping of alias to a list of aliases");
+            }
+            return new PoolSpec(strategy == null ? "least-inflight" : strategy,
+                    integer(n, "retries", "pool", 2, 0, 10),
+                    integer(n, "max-fails", "pool", 3, 1, 1000),
+                    duration(n, "fail-timeout", "pool", Duration.ofSeconds(30)),
+                    duration(n, "probe-interval", "pool", Duration.ofSeconds(10)),
+                    duration(n, "queue-timeout", "pool", Duration.ofSeconds(30)),
+                    Map.copyOf(fallbacks));
+        }
+
+        AgentSpec agent(JsonNode n, String at, Set<String> aliases) {
+            if (!n.isObject()) {
+                error(at, "an agent must be a mapping");
+                return null;
+            }
+            onlyKnown(n, at, AGENT);
+            String name = name(n, at + ".name");
+            String model = requiredText(n, at + ".model", "model");
+            if (model != null && !aliases.isEmpty() && !aliases.contains(model)) {
+                error(at + ".model", "no backend serves the model alias '" + model + "' (served: "
+                        + String.join(", ", aliases) + ")");
+            }
+            String system = requiredText(n, at + ".system", "system");
+            String description = n.has("description") ? text(n, "description", at + ".description") : null;
+            List<String> handoffs = strings(n, "handoffs", at + ".handoffs");
+            List<String> tools = strings(n, "tools", at + ".tools");
+            int keep = integer(n, "keep-messages", at, 15, 1, 1000);
+            if (name == null || model == null || system == null) {
+                return null;
+            }
+            return new AgentSpec(name, description == null ? "The " + name + " agent." : description, model, system,
+                    List.copyOf(handoffs), keep, List.copyOf(tools));
+        }
+
+        SwarmSettings settings(JsonNode n, Set<String> names, List<AgentSpec> agents) {
+            if (!n.isMissingNode()) {
+                onlyKnown(n, "swarm", SWARM);
+            }
+            String def = n.has("default-agent") ? text(n, "default-agent", "swarm.default-agent")
+                    : agents.isEmpty() ? null : agents.get(0).name();
+            if (def != null && !names.isEmpty() && !names.contains(def)) {
+                error("swarm.default-agent", "unknown agent '" + def + "'");
+            }
+            return new SwarmSettings(def,
+                    integer(n, "max-handoffs-per-turn", "swarm", 3, 0, 50),
+                    duration(n, "idle-timeout", "swarm", Duration.ofMinutes(15)),
+                    duration(n, "history-ttl", "swarm", Duration.ofHours(24)),
+                    integer(n, "max-history", "swarm", 1000, 10, 1_000_000));
+        }
+
+        void onlyKnown(JsonNode n, String at, Set<String> known) {
+            if (!n.isObject()) {
+                error(at, "must be a mapping");
+                return;
+            }
+            n.fieldNames().forEachRemaining(f -> {
+                if (!known.contains(f)) {
+                    error(at.isEmpty() ? f : at + "." + f, "unknown field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+                }
+            });
+        }
+
+        String name(JsonNode n, String at) {
+            String name = requiredText(n, at, "name");
+            if (name != null && !NAME.matcher(name).matches()) {
+                error(at, "'" + name + "' is not a name: use lower-case letters, digits, '-' and '_'");
+                return null;
+            }
+            return name;
+        }
+
+        String requiredText(JsonNode n, String at, String field) {
+            if (!n.has(field) || n.get(field).isNull()) {
+                error(at, "required");
+                return null;
+            }
+            return text(n, field, at);
+        }
+
+        String text(JsonNode n, String field, String at) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isValueNode()) {
+                error(at, "must be a text value");
+                return null;
+            }
+            String s = resolveEnv(v.asText(), at);
+            if (s != null && s.isBlank()) {
+                error(at, "must not be empty");
+                return null;
+            }
+            return s;
+        }
+
+        String resolveEnv(String value, String at) {
+            Matcher m = ENV_REF.matcher(value);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String v = env.apply(m.group(1));
+                if (v == null || v.isEmpty()) {
+                    v = m.group(2);
+                }
+                if (v == null) {
+                    error(at, "environment variable " + m.group(1) + " is not set");
+                    return null;
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(v));
+            }
+            m.appendTail(out);
+            return out.toString();
+        }
+
+        List<String> strings(JsonNode n, String field, String at) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return List.of();
+            }
+            if (!v.isArray()) {
+                error(at, "must be a list");
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                if (!v.get(i).isTextual()) {
+                    error(at + "[" + i + "]", "must be a text value");
+                } else {
+                    out.add(v.get(i).asText());
+                }
+            }
+            return out;
+        }
+
+        int integer(JsonNode n, String field, String at, int dflt, int min, int max) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            String path = at.isEmpty() ? field : at + "." + field;
+            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                error(path, "must be a whole number");
+                return dflt;
+            }
+            if (v.asInt() < min || v.asInt() > max) {
+                error(path, v.asInt() + " is out of range " + min + ".." + max);
+                return dflt;
+            }
+            return v.asInt();
+        }
+
+        Duration duration(JsonNode n, String field, String at, Duration dflt) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            String path = at.isEmpty() ? field : at + "." + field;
+            try {
+                return Durations.parse(v.asText());
+            } catch (IllegalArgumentException e) {
+                error(path, e.getMessage());
+                return dflt;
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.switchboard.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Replica-level settings ({@code sb.*} in application.properties, {@code SB_*} in the environment).
+ * What a user tunes about agents and backends is in the swarm file instead.
+ */
+@ConfigMapping(prefix = "sb")
+public interface SwitchboardConfig {
+
+    /** Path of the swarm YAML file; the {@code SWITCHBOARD_SWARM_FILE} environment variable wins. */
+    @WithDefault("config/swarm.yaml")
+    String swarmFile();
+
+    /** The name this replica gives itself in replies and leases; its HTTP port when absent. */
+    Optional<String> replicaId();
+
+    /** The session store. */
+    Session session();
+
+    /** The WebSocket edge. */
+    Edge edge();
+
+    interface Session {
+        /**
+         * How long a turn's lease lives without renewal. A replica that dies mid-turn blocks its
+         * session at most this long; live turns renew it every third of it.
+         */
+        @WithDefault("15s")
+        Duration leaseTtl();
+
+        /** How long a message waits for the session's running turn before a {@code busy} error. */
+        @WithDefault("30s")
+        Duration leaseWait();
+
+        /** How many answered message ids a session remembers, so that resends get the stored answer. */
+        @WithDefault("64")
+        int answeredIds();
+    }
+
+    interface Edge {
+        /**
+         * Largest text frame taken as a message, in bytes; a larger one gets a {@code too_large}
+         * error frame. Frames past {@code quarkus.websockets-next.server.max-message-size} are
+         * refused by the WebSocket layer itself (close 1009).
+         */
+        @WithDefault("65536")
+        int maxFrameBytes();
+
+        /** Most messages a {@code history} command returns. */
+        @WithDefault("500")
+        int maxHistoryLimit();
+
+        /** How often idle sockets are looked for. */
+        @WithDefault("30s")
+        Duration idleSweepInterval();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.switchboard.edge;
+
+import dev.switchboard.config.SwarmSpec;
+import dev.switchboard.config.SwitchboardConfig;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OpenConnections;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Closes sockets idle longer than the swarm's {@code idle-timeout} (normal closure, reason
+ * "idle timeout"); their sessions stay in Redis and a reconnect resumes them. One periodic sweep
+ * instead of a timer per socket keeps an idle socket cheap.
+ */
+@ApplicationScoped
+public class IdleSockets {
+    private final OpenConnections connections;
+    private final long idleMillis;
+    private final long sweepMillis;
+
+    public IdleSockets(OpenConnections connections, SwarmSpec swarm, SwitchboardConfig config) {
+        this.connections = connections;
+        this.idleMillis = swarm.swarm().idleTimeout().toMillis();
+        this.sweepMillis = Math.max(100, Math.min(config.edge().idleSweepInterval().toMillis(), idleMillis / 2));
+    }
+
+    void start(@Observes StartupEvent event, Vertx vertx) {
+        vertx.setPeriodic(sweepMillis, id -> sweep());
+    }
+
+    void sweep() {
+        long now = System.currentTimeMillis();
+        for (WebSocketConnection c : connections) {
+            AtomicLong last = c.userData().get(ChatSocket.LAST_ACTIVE);
+            if (last != null && now - last.get() > idleMillis && c.isOpen()) {
+                c.close(new CloseReason(1000, "idle timeout")).subscribe().with(v -> { }, e -> { });
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.switchboard.edge;
+
+/** A client frame, decoded. */
+public sealed interface Inbound {
+
+    /** A user message; {@code id} is the client's message id (may be null), {@code stream} asks for token frames. */
+    record Message(String id, String text, boolean stream) implements Inbound {
+    }
+
+    /** Stop the turn answering message {@code id}. */
+    record Cancel(String id) implements Inbound {
+    }
+
+    /** Send the newest {@code limit} messages of the session. */
+    record History(int limit) implements Inbound {
+    }
+
+    /** A frame that is not understood: answered with an error frame, nothing else happens. */
+    record Invalid(String id, String code, String message) implements Inbound {
+    }
+}

@@ -1,0 +1,53 @@
+package dev.switchboard.edge;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+
+/** Server frames. Field names and codes are the wire protocol of docs/PROTOCOL.md. */
+public final class Outbound {
+    private Outbound() {
+    }
+
+    /** Ends a turn. {@code data} and {@code agentName} are always present, as the seed demo's clients expect. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Reply(String type, String id, String data, String agentName, String replica, Boolean replayed) {
+        public Reply(String id, String data, String agentName, String replica, boolean replayed) {
+            this("reply", id, data, agentName, replica, replayed ? Boolean.TRUE : null);
+        }
+    }
+
+    /** The active agent changed. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Agent(String type, String id, String from, String to) {
+        public Agent(String id, String from, String to) {
+            this("agent", id, from, to);
+        }
+    }
+
+    /** Something went wrong; {@code code} is stable, {@code message} is for people. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Error(String type, String id, String code, String message) {
+        public Error(String id, String code, String message) {
+            this("error", id, code, message);
+        }
+    }
+
+    /** Answers a history command. */
+    @RegisterForReflection
+    public record History(String type, List<Entry> messages) {
+        public History(List<Entry> messages) {
+            this("history", messages);
+        }
+    }
+
+    /** One message of a history frame. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(String id, String role, String agent, String content, long ts, String tool) {
+    }
+}

@@ -1,0 +1,78 @@
+package dev.switchboard.sim;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+
+/** Ollama's {@code /api/chat} answers: one JSON object, or NDJSON lines ending with {@code "done":true}. */
+final class OllamaFormat {
+    private OllamaFormat() {
+    }
+
+    static ObjectNode completion(String model, SimReply reply, int promptTokens) {
+        ObjectNode root = head(model);
+        ObjectNode message = root.putObject("message").put("role", "assistant").put("content", reply.text());
+        if (reply.isToolCall()) {
+            message.set("tool_calls", toolCalls(reply.calls()));
+        }
+        return done(root, reply, promptTokens);
+    }
+
+    static void stream(HttpExchange ex, String model, SimReply reply, int promptTokens, long tokenDelay, boolean cut)
+            throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        if (reply.isToolCall()) {
+            ObjectNode line = head(model).put("done", false);
+            line.putObject("message").put("role", "assistant").put("content", "").set("tool_calls", toolCalls(reply.calls()));
+            Simulator.chunk(out, line + "\n");
+        } else {
+            List<String> tokens = reply.tokens();
+            for (int i = 0; i < tokens.size(); i++) {
+                if (i > 0) {
+                    Simulator.sleep(tokenDelay);
+                }
+                if (cut && i == tokens.size() / 2) {
+                    throw new Simulator.StreamCut();
+                }
+                ObjectNode line = head(model).put("done", false);
+                line.putObject("message").put("role", "assistant").put("content", tokens.get(i));
+                Simulator.chunk(out, line + "\n");
+            }
+        }
+        ObjectNode last = head(model);
+        last.putObject("message").put("role", "assistant").put("content", "");
+        Simulator.chunk(out, done(last, reply, promptTokens) + "\n");
+    }
+
+    private static ObjectNode head(String model) {
+        return Simulator.json().createObjectNode().put("model", model).put("created_at", Instant.now().toString());
+    }
+
+    private static ObjectNode done(ObjectNode root, SimReply reply, int promptTokens) {
+        return root.put("done_reason", "stop").put("done", true)
+                .put("total_duration", 1_000_000L).put("load_duration", 0L)
+                .put("prompt_eval_count", promptTokens).put("prompt_eval_duration", 1_000L)
+                .put("eval_count", Math.max(1, reply.tokens().size())).put("eval_duration", 1_000L);
+    }
+
+    private static ArrayNode toolCalls(List<SimReply.Call> calls) {
+        ArrayNode array = Simulator.array();
+        for (SimReply.Call c : calls) {
+            ObjectNode fn = array.addObject().putObject("function").put("name", c.name());
+            try {
+                fn.set("arguments", Simulator.json().readTree(c.arguments()));
+            } catch (IOException e) {
+                // Ollama carries arguments as an object; a broken one is sent as a string to show the breakage
+                fn.put("arguments", c.arguments());
+            }
+        }
+        return array;
+    }
+}

@@ -1,0 +1,301 @@
+package dev.switchboard.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An LLM backend that speaks both the Ollama API ({@code /}, {@code /api/tags}, {@code /api/version},
+ * {@code /api/chat} with NDJSON streaming) and the OpenAI API ({@code /v1/models},
+ * {@code /v1/chat/completions} with SSE streaming), with tool calls in both formats, a configurable
+ * time to first token and per token, and injectable faults. What it answers is decided by
+ * {@link SimBrain}. Plain JDK HTTP server on virtual threads: no Quarkus, starts in milliseconds.
+ */
+public final class Simulator implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SimOptions options;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final SimBrain brain;
+    private final AtomicReference<Fault> fault = new AtomicReference<>(Fault.NONE);
+    private final AtomicInteger faultLeft = new AtomicInteger();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicInteger maxInflight = new AtomicInteger();
+
+    private Simulator(SimOptions options) throws IOException {
+        this.options = options;
+        this.brain = new SimBrain(options.name());
+        this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
+        server.setExecutor(executor);
+        server.createContext("/", this::route);
+    }
+
+    /** Starts a simulator; it serves until {@link #close()}. */
+    public static Simulator start(SimOptions options) throws IOException {
+        Simulator s = new Simulator(options);
+        s.server.start();
+        return s;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public String name() {
+        return options.name();
+    }
+
+    /** Completion requests served so far. */
+    public long requests() {
+        return requests.get();
+    }
+
+    /** The most completion requests it had in flight at once. */
+    public int maxInflight() {
+        return maxInflight.get();
+    }
+
+    /** Applies {@code f} to the next {@code f.count()} completion requests (all of them when negative). */
+    public void inject(Fault f) {
+        faultLeft.set(f.count());
+        fault.set(f);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            switch (method + " " + path) {
+                case "GET /", "HEAD /" -> text(ex, 200, "Ollama is running");
+                case "GET /api/version" -> json(ex, 200, JSON.createObjectNode().put("version", "0.0.0-switchboard-sim"));
+                case "GET /api/tags" -> json(ex, 200, tags());
+                case "GET /v1/models" -> json(ex, 200, models());
+                case "POST /api/chat" -> completion(ex, false);
+                case "POST /v1/chat/completions" -> completion(ex, true);
+                case "POST /_sim/fault" -> {
+                    JsonNode body = JSON.readTree(ex.getRequestBody());
+                    inject(new Fault(body.path("mode").asText("none"), body.path("status").asInt(500), body.path("count").asInt(-1)));
+                    json(ex, 200, JSON.createObjectNode().put("fault", fault.get().mode()));
+                }
+                case "GET /_sim/stats" -> json(ex, 200, JSON.createObjectNode().put("name", options.name())
+                        .put("requests", requests.get()).put("inflight", inflight.get()).put("maxInflight", maxInflight.get()));
+                default -> text(ex, 404, "404 page not found");
+            }
+        }
+    }
+
+    private ObjectNode tags() {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode m = root.putArray("models").addObject();
+        m.put("name", options.model()).put("model", options.model()).put("modified_at", Instant.EPOCH.toString())
+                .put("size", 0).put("digest", "sha256:" + "0".repeat(64));
+        m.putObject("details").put("format", "gguf").put("family", "sim").put("parameter_size", "0B")
+                .put("quantization_level", "none");
+        return root;
+    }
+
+    private ObjectNode models() {
+        ObjectNode root = JSON.createObjectNode().put("object", "list");
+        root.putArray("data").addObject().put("id", options.model()).put("object", "model").put("created", 0)
+                .put("owned_by", "switchboard-sim");
+        return root;
+    }
+
+    private void completion(HttpExchange ex, boolean openAi) throws IOException {
+        requests.incrementAndGet();
+        int now = inflight.incrementAndGet();
+        maxInflight.accumulateAndGet(now, Math::max);
+        try {
+            JsonNode req;
+            try {
+                req = JSON.readTree(ex.getRequestBody());
+            } catch (IOException e) {
+                error(ex, openAi, 400, "invalid JSON body: " + e.getMessage());
+                return;
+            }
+            if (req == null || !req.path("messages").isArray()) {
+                error(ex, openAi, 400, "\"messages\" is required");
+                return;
+            }
+            Fault f = takeFault();
+            switch (f.mode()) {
+                case "error" -> {
+                    error(ex, openAi, f.status(), "injected failure");
+                    return;
+                }
+                case "hang" -> {
+                    sleep(3_600_000);
+                    return;
+                }
+                case "garbage" -> {
+                    text(ex, 200, "}{ this is not JSON \u0000\u0001");
+                    return;
+                }
+                default -> { }
+            }
+            SimReply reply = brain.answer(messages(req.path("messages")), toolNames(req.path("tools")));
+            if (reply.status() != 200) {
+                error(ex, openAi, reply.status(), "failure requested by a [[sim:status]] directive");
+                return;
+            }
+            sleep(options.ttft().toMillis() + reply.extraDelayMillis());
+            // Ollama streams unless told not to; OpenAI only when asked.
+            boolean stream = openAi ? req.path("stream").asBoolean(false) : req.path("stream").asBoolean(true);
+            String model = req.path("model").asText(options.model());
+            int promptTokens = req.path("messages").toString().length() / 4;
+            boolean cut = "cut".equals(f.mode());
+            if (openAi) {
+                if (stream) {
+                    OpenAiFormat.stream(ex, model, reply, promptTokens, req.path("stream_options").path("include_usage").asBoolean(false),
+                            options.tokenDelay().toMillis(), cut);
+                } else {
+                    sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
+                    json(ex, 200, OpenAiFormat.completion(model, reply, promptTokens));
+                }
+            } else {
+                if (stream) {
+                    OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), cut);
+                } else {
+                    sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
+                    json(ex, 200, OllamaFormat.completion(model, reply, promptTokens));
+                }
+            }
+        } finally {
+            inflight.decrementAndGet();
+        }
+    }
+
+    private Fault takeFault() {
+        Fault f = fault.get();
+        if ("none".equals(f.mode())) {
+            return f;
+        }
+        int left = faultLeft.getAndDecrement();
+        if (left < 0) {
+            faultLeft.set(-1);
+            return f;
+        }
+        if (left == 0) {
+            fault.set(Fault.NONE);
+            return Fault.NONE;
+        }
+        if (left == 1) {
+            fault.set(Fault.NONE);
+        }
+        return f;
+    }
+
+    private static List<SimBrain.Msg> messages(JsonNode array) {
+        List<SimBrain.Msg> out = new ArrayList<>();
+        for (JsonNode m : array) {
+            JsonNode content = m.path("content");
+            String text;
+            if (content.isArray()) { // OpenAI content parts
+                StringBuilder sb = new StringBuilder();
+                content.forEach(part -> sb.append(part.path("text").asText("")));
+                text = sb.toString();
+            } else {
+                text = content.asText("");
+            }
+            out.add(new SimBrain.Msg(m.path("role").asText(""), text));
+        }
+        return out;
+    }
+
+    private static List<String> toolNames(JsonNode tools) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : tools) {
+            out.add(t.path("function").path("name").asText());
+        }
+        return out;
+    }
+
+    private static void error(HttpExchange ex, boolean openAi, int status, String message) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        if (openAi) {
+            body.putObject("error").put("message", message).put("type", status >= 500 ? "server_error" : "invalid_request_error")
+                    .putNull("param").putNull("code");
+        } else {
+            body.put("error", message);
+        }
+        json(ex, status, body);
+    }
+
+    static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void text(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if ("HEAD".equals(ex.getRequestMethod())) {
+            ex.sendResponseHeaders(status, -1);
+            return;
+        }
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    /** Writes one streamed piece and pushes it to the client now. */
+    static void chunk(OutputStream out, String piece) throws IOException {
+        out.write(piece.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    static ObjectMapper json() {
+        return JSON;
+    }
+
+    static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Thrown mid-stream to make the JDK server drop the connection, as a crashed backend would. */
+    static final class StreamCut extends RuntimeException {
+        StreamCut() {
+            super("stream cut by an injected fault", null, false, false);
+        }
+    }
+
+    static ArrayNode array() {
+        return JSON.createArrayNode();
+    }
+}

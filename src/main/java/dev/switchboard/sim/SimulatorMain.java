@@ -1,0 +1,70 @@
+package dev.switchboard.sim;
+
+import dev.switchboard.config.BackendSpec;
+import dev.switchboard.config.Durations;
+import dev.switchboard.config.SwarmFileLoader;
+import dev.switchboard.config.SwarmSpec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs simulated backends until killed.
+ * <pre>
+ *   SimulatorMain --swarm config/swarm.yaml      every backend with a "simulate:" block, on its base-url port
+ *   SimulatorMain --name gpu-1 --port 11501 [--ttft 80ms] [--token-delay 10ms] [--model llama3.1:8b]
+ * </pre>
+ */
+public final class SimulatorMain {
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<SimOptions> backends = new ArrayList<>();
+        String swarm = null;
+        String name = "sim";
+        int port = 11434;
+        String model = "sim";
+        Duration ttft = Duration.ZERO;
+        Duration tokenDelay = Duration.ZERO;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--swarm" -> swarm = args[++i];
+                case "--name" -> name = args[++i];
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--model" -> model = args[++i];
+                case "--ttft" -> ttft = Durations.parse(args[++i]);
+                case "--token-delay" -> tokenDelay = Durations.parse(args[++i]);
+                default -> {
+                    System.err.println("unknown argument " + args[i] + (value == null ? "" : "") + "\n"
+                            + "usage: --swarm FILE | --name N --port P [--ttft 80ms] [--token-delay 10ms] [--model M]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (swarm != null) {
+            SwarmSpec spec = new SwarmFileLoader(k -> System.getenv().getOrDefault(k, "unset")).load(Path.of(swarm));
+            for (BackendSpec b : spec.backends()) {
+                b.simulate().ifPresent(sim -> backends.add(new SimOptions(b.name(), "127.0.0.1",
+                        b.baseUrl().getPort(), b.model(), sim.ttft(), sim.tokenDelay())));
+            }
+        } else {
+            backends.add(new SimOptions(name, "127.0.0.1", port, model, ttft, tokenDelay));
+        }
+        List<Simulator> running = new ArrayList<>();
+        for (SimOptions o : backends) {
+            running.add(Simulator.start(o));
+            System.out.printf("simulator %s listening on http://127.0.0.1:%d (model %s, ttft %dms, token %dms)%n",
+                    o.name(), o.port(), o.model(), o.ttft().toMillis(), o.tokenDelay().toMillis());
+        }
+        if (running.isEmpty()) {
+            System.out.println("no backend in " + swarm + " has a simulate: block; nothing to run");
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(Simulator::close)));
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,32 @@
+-- Round trip 2 of a turn: append its messages, trim, store the reply for resends, save the
+-- session state, refresh TTLs and release the lease, all or nothing.
+-- KEYS: 1 history, 2 state, 3 lease
+-- ARGV: 1 fence, 2 lease value, 3 history ttl ms, 4 max history, 5 client message id or '',
+--       6 reply json, 7 agent, 8 stack json, 9 memory json, 10 answered ids kept, 11.. messages
+if redis.call('HGET', KEYS[2], 'fence') ~= ARGV[1] then
+  -- A newer turn took the session after our lease expired: writing now would interleave.
+  return 0
+end
+if #ARGV >= 11 then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 11))
+end
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
+redis.call('HSET', KEYS[2], 'agent', ARGV[7], 'stack', ARGV[8], 'memory', ARGV[9])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[2], 'r:' .. ARGV[5], ARGV[6])
+  local ids = redis.call('HGET', KEYS[2], 'rids')
+  ids = (ids and ids ~= '') and (ids .. ' ' .. ARGV[5]) or ARGV[5]
+  local list = {}
+  for id in string.gmatch(ids, '%S+') do list[#list + 1] = id end
+  local keep = tonumber(ARGV[10])
+  while #list > keep do
+    redis.call('HDEL', KEYS[2], 'r:' .. table.remove(list, 1))
+  end
+  redis.call('HSET', KEYS[2], 'rids', table.concat(list, ' '))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if redis.call('GET', KEYS[3]) == ARGV[2] then
+  redis.call('DEL', KEYS[3])
+end
+return 1
