@@ -1,0 +1,146 @@
+# Shared by bin/up, bin/down, bin/test and bin/bench. Sourced, not run.
+# shellcheck shell=bash
+
+SB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SB_VAR=${SB_VAR:-$SB_ROOT/var}
+SB_PORT=${SB_PORT:-8080}
+SB_REPLICAS=${SB_REPLICAS:-5}
+SB_REPLICA_BASE=${SB_REPLICA_BASE:-8081}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+SWITCHBOARD_SWARM_FILE=${SWITCHBOARD_SWARM_FILE:-$SB_ROOT/config/swarm.yaml}
+# SerialGC: five replicas share two cores; a parallel collector per replica would fight itself.
+SB_JAVA_OPTS=${SB_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError}
+APP_JAR=$SB_ROOT/target/quarkus-app/quarkus-run.jar
+APP_CP="$SB_ROOT/target/quarkus-app/app/*:$SB_ROOT/target/quarkus-app/lib/main/*"
+
+log() { printf '[switchboard] %s\n' "$*" >&2; }
+die() { printf '[switchboard] error: %s\n' "$*" >&2; exit 1; }
+
+# The newest JDK >= 21 on this machine: JAVA_HOME, then /usr/lib/jvm/*, then java on PATH.
+find_java_home() {
+  local best="" best_major=0 home major
+  for home in ${JAVA_HOME:-} /usr/lib/jvm/* /opt/java/* "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")"; do
+    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null)
+    [ -n "$major" ] || major=$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+    if [ -n "$major" ] && [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+      best=$home best_major=$major
+    fi
+  done
+  [ -n "$best" ] || die "no JDK 21 or newer found (looked at JAVA_HOME, /usr/lib/jvm, PATH); install one, e.g. apt-get install openjdk-21-jdk-headless or Temurin 25"
+  echo "$best"
+}
+
+use_java() {
+  JAVA_HOME=$(find_java_home)
+  export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+  JAVA_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null)
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root to run: $*"; fi
+}
+
+# Installs Debian packages whose command is missing: ensure_pkg COMMAND PACKAGE ...
+ensure_pkg() {
+  local missing=() cmd pkg
+  while [ $# -ge 2 ]; do
+    cmd=$1 pkg=$2; shift 2
+    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
+  log "installing ${missing[*]} (Debian packages)"
+  if [ ! -f /tmp/.switchboard-apt-updated ]; then
+    as_root apt-get update -qq >/dev/null && touch /tmp/.switchboard-apt-updated
+  fi
+  # Debian starts services on install where it can; we run our own instances under var/.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_system() {
+  ensure_pkg redis-server redis-server nginx nginx curl curl
+  export PATH="$PATH:/usr/sbin"
+}
+
+ensure_node_modules() {
+  command -v npm >/dev/null || ensure_pkg npm npm
+  if [ ! -d "$SB_ROOT/node_modules/ws" ] || [ "$SB_ROOT/package-lock.json" -nt "$SB_ROOT/node_modules/.package-lock.json" ]; then
+    log "installing npm packages (ws, pm2, openai, ollama, playwright-core) into node_modules/"
+    (cd "$SB_ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed"
+  fi
+}
+
+# Builds the replica jar when it is missing or older than the sources.
+ensure_build() {
+  if [ ! -f "$APP_JAR" ] || [ -n "$(find "$SB_ROOT/src/main" "$SB_ROOT/pom.xml" -newer "$APP_JAR" -type f -print -quit 2>/dev/null)" ]; then
+    log "building (mvn package -DskipTests) with $JAVA_HOME"
+    (cd "$SB_ROOT" && mvn -B -q package -DskipTests) || die "build failed"
+  fi
+}
+
+url_host() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; echo "${hp%%:*}"; }
+url_port() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; case $hp in *:*) echo "${hp##*:}" ;; *) echo "${2:-6379}" ;; esac; }
+
+# True when a Redis answers PING at host:port (no redis-cli needed).
+redis_ping() {
+  local reply
+  { exec 9<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 1
+  printf 'PING\r\n' >&9
+  IFS= read -r -t 2 reply <&9
+  exec 9>&-
+  [[ $reply == +PONG* ]]
+}
+
+wait_http() { # url seconds
+  local deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+# Starts a command in its own session, output to a log, pid to var/run/NAME.pid.
+spawn() { # name logfile cmd...
+  local name=$1 logfile=$2; shift 2
+  mkdir -p "$SB_VAR/run" "$SB_VAR/log"
+  setsid "$@" >"$logfile" 2>&1 < /dev/null &
+  echo $! > "$SB_VAR/run/$name.pid"
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Stops every process whose pid file is in var/run: TERM, then KILL after a grace period.
+stop_all() {
+  local f pid deadline
+  for f in "$SB_VAR"/run/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null
+  done
+  deadline=$((SECONDS + 15))
+  for f in "$SB_VAR"/run/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    rm -f "$f"
+  done
+}
+
+# nginx.conf with the listen port replaced, and an upstream.conf for the replicas, under var/nginx.
+render_nginx() {
+  local dir=$SB_VAR/nginx i
+  mkdir -p "$dir"
+  sed "s/listen 8080;/listen $SB_PORT;/" "$SB_ROOT/nginx/nginx.conf" > "$dir/nginx.conf"
+  {
+    echo "# rendered by bin/up from nginx/upstream.conf: $SB_REPLICAS replicas from port $SB_REPLICA_BASE"
+    echo "upstream switchboard {"
+    echo "    least_conn;"
+    for ((i = 0; i < SB_REPLICAS; i++)); do
+      echo "    server 127.0.0.1:$((SB_REPLICA_BASE + i)) max_fails=3 fail_timeout=30s;"
+    done
+    echo "    keepalive 32;"
+    echo "}"
+  } > "$dir/upstream.conf"
+}
