@@ -116,14 +116,14 @@ stop_all() {
   for f in "$SB_VAR"/run/*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
-    kill -TERM "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null || true
   done
   deadline=$((SECONDS + 15))
   for f in "$SB_VAR"/run/*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null || true
     rm -f "$f"
   done
 }

@@ -1,0 +1,126 @@
+package dev.switchboard.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SwarmFileLoaderTest {
+    private static final String VALID = """
+            backends:
+              - name: gpu-1
+                provider: ollama
+                base-url: http://10.0.1.10:11434
+                model: llama3.1:8b
+                serves: [chat]
+              - name: openai
+                provider: openai
+                base-url: https://api.openai.com/v1
+                api-key: ${OPENAI_API_KEY}
+                model: gpt-4o-mini
+                serves: [chat, chat-large]
+              - name: exo
+                provider: exo
+                base-url: http://10.0.1.30
+                model: llama-3.2-3b
+            pool:
+              fallbacks: { chat-large: [chat] }
+            agents:
+              - name: triage
+                model: chat
+                system: "You are triage."
+                handoffs: [sales]
+              - name: sales
+                model: chat-large
+                system: "You are sales."
+                keep-messages: 30
+            swarm:
+              default-agent: triage
+              idle-timeout: 15m
+            """;
+
+    private final SwarmFileLoader loader = new SwarmFileLoader(Map.of("OPENAI_API_KEY", "sk-test")::get);
+
+    @Test
+    void a_valid_file_gets_its_values_and_the_documented_defaults() {
+        SwarmSpec spec = loader.parse("swarm.yaml", VALID);
+        assertEquals(3, spec.backends().size());
+        assertEquals("sk-test", spec.backends().get(1).apiKey().orElseThrow());
+        assertFalse(spec.backends().get(1).toString().contains("sk-test"), "secrets stay out of toString");
+        assertEquals(52415, spec.backends().get(2).baseUrl().getPort(), "exo's default port");
+        assertEquals("http://10.0.1.30:52415/v1", spec.backends().get(2).openAiBaseUrl());
+        assertEquals(4, spec.backends().get(0).maxConcurrent());
+        assertEquals("least-inflight", spec.pool().strategy());
+        assertEquals(2, spec.pool().retries());
+        assertEquals(Duration.ofSeconds(30), spec.pool().queueTimeout());
+        assertEquals(15, spec.agent("triage").orElseThrow().keepMessages());
+        assertEquals(30, spec.widestWindow());
+        assertEquals(Duration.ofHours(24), spec.swarm().historyTtl());
+        assertEquals(3, spec.swarm().maxHandoffsPerTurn());
+    }
+
+    @Test
+    void the_shipped_swarm_files_are_valid() {
+        SwarmFileLoader withKey = new SwarmFileLoader(k -> "set");
+        for (String f : new String[]{"config/swarm.yaml", "config/swarm-ollama.yaml", "config/swarm-openai.yaml"}) {
+            SwarmSpec spec = withKey.load(Path.of(f));
+            assertFalse(spec.agents().isEmpty(), f);
+        }
+        assertEquals(3, withKey.load(Path.of("config/swarm.yaml")).backends().stream()
+                .filter(b -> b.simulate().isPresent()).count(), "the default swarm runs on three simulators");
+    }
+
+    @Test
+    void an_unknown_handoff_names_the_file_the_line_and_the_field() {
+        String bad = VALID.replace("handoffs: [sales]", "handoffs: [sales, billing]");
+        SwarmFileException e = assertThrows(SwarmFileException.class, () -> loader.parse("conf/my-swarm.yaml", bad));
+        assertTrue(e.getMessage().contains("conf/my-swarm.yaml:23: agents[0].handoffs[1]: unknown agent 'billing'"), e.getMessage());
+    }
+
+    @Test
+    void every_problem_is_reported_at_once() {
+        String bad = VALID
+                .replace("base-url: http://10.0.1.10:11434", "base-url: ftp//nowhere")
+                .replace("provider: exo", "provider: vllm")
+                .replace("keep-messages: 30", "keep-mesages: 30")
+                .replace("idle-timeout: 15m", "idle-timeout: soon")
+                .replace("model: chat-large", "model: chat-huge");
+        SwarmFileException e = assertThrows(SwarmFileException.class, () -> loader.parse("s.yaml", bad));
+        String m = e.getMessage();
+        assertTrue(m.contains("s.yaml:4: backends[0].base-url: 'ftp//nowhere' is not an http(s) URL"), m);
+        assertTrue(m.contains("backends[2].provider: unknown provider 'vllm'"), m);
+        assertTrue(m.contains("agents[1].keep-mesages: unknown field"), m);
+        assertTrue(m.contains("swarm.idle-timeout: 'soon' is not a duration"), m);
+        assertTrue(m.contains("agents[1].model: no backend serves the model alias 'chat-huge'"), m);
+        assertTrue(m.contains("(5 problems)"), m);
+    }
+
+    @Test
+    void a_missing_secret_is_an_error_that_does_not_print_other_values() {
+        SwarmFileLoader noEnv = new SwarmFileLoader(k -> null);
+        SwarmFileException e = assertThrows(SwarmFileException.class, () -> noEnv.parse("s.yaml", VALID));
+        assertTrue(e.getMessage().contains("s.yaml:10: backends[1].api-key: environment variable OPENAI_API_KEY is not set"), e.getMessage());
+    }
+
+    @Test
+    void broken_yaml_names_the_line() {
+        SwarmFileException e = assertThrows(SwarmFileException.class,
+                () -> loader.parse("s.yaml", "backends:\n  - name: [unclosed\n"));
+        assertTrue(e.getMessage().startsWith("s.yaml:"), e.getMessage());
+        assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+    }
+
+    @Test
+    void durations_take_the_short_syntax() {
+        assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+        assertEquals(Duration.ofMinutes(15), Durations.parse("15m"));
+        assertEquals(Duration.ofDays(1), Durations.parse("1d"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("15 minutes"));
+    }
+}

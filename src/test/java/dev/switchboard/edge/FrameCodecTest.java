@@ -1,0 +1,72 @@
+package dev.switchboard.edge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrameCodecTest {
+    private final FrameCodec codec = new FrameCodec(new ObjectMapper(), 64 * 1024, 500);
+
+    @Test
+    void plain_text_is_a_message_as_the_seed_clients_send_it() {
+        Inbound.Message m = assertInstanceOf(Inbound.Message.class, codec.decode("Hello, which port is this?"));
+        assertEquals("Hello, which port is this?", m.text());
+        assertEquals(null, m.id());
+    }
+
+    @Test
+    void json_commands_are_decoded() {
+        Inbound.Message m = assertInstanceOf(Inbound.Message.class,
+                codec.decode("{\"type\":\"message\",\"id\":\"c-17\",\"data\":\"hi\",\"stream\":true}"));
+        assertEquals("c-17", m.id());
+        assertTrue(m.stream());
+        assertEquals("hi", assertInstanceOf(Inbound.Message.class, codec.decode("{\"data\":\"hi\"}")).text());
+        assertEquals("c-17", assertInstanceOf(Inbound.Cancel.class, codec.decode("{\"type\":\"cancel\",\"id\":\"c-17\"}")).id());
+        assertEquals(50, assertInstanceOf(Inbound.History.class, codec.decode("{\"type\":\"history\"}")).limit());
+        assertEquals(7, assertInstanceOf(Inbound.History.class, codec.decode("{\"type\":\"history\",\"limit\":7}")).limit());
+    }
+
+    @Test
+    void bad_frames_are_invalid_with_a_stable_code() {
+        assertCode("{not json", "bad_frame");
+        assertCode("{\"type\":\"message\"}", "bad_frame");
+        assertCode("{\"type\":\"message\",\"data\":42}", "bad_frame");
+        assertCode("{\"type\":\"message\",\"data\":\"x\",\"stream\":\"yes\"}", "bad_frame");
+        assertCode("{\"type\":\"cancel\"}", "bad_frame");
+        assertCode("{\"type\":\"history\",\"limit\":100000}", "bad_frame");
+        assertCode("{\"type\":\"dance\"}", "unknown_type");
+        assertCode("{\"type\":7}", "bad_frame");
+        assertCode("{\"id\":\"x y\",\"data\":\"hi\"}", "bad_frame");
+        assertCode("{\"id\":\"" + "i".repeat(65) + "\",\"data\":\"hi\"}", "bad_frame");
+        assertCode("{}", "bad_frame");
+        assertCode("", "bad_frame");
+    }
+
+    @Test
+    void the_size_limit_counts_utf8_bytes() {
+        assertInstanceOf(Inbound.Message.class, codec.decode("a".repeat(64 * 1024)));
+        assertCode("a".repeat(64 * 1024 + 1), "too_large");
+        assertInstanceOf(Inbound.Message.class, codec.decode("€".repeat(21_000))); // 63,000 bytes
+        assertCode("€".repeat(22_000), "too_large"); // 66,000 bytes in 22,000 characters
+    }
+
+    @Test
+    void the_id_of_a_bad_command_is_echoed_so_the_client_can_match_it() {
+        Inbound.Invalid bad = assertInstanceOf(Inbound.Invalid.class, codec.decode("{\"type\":\"message\",\"id\":\"c-9\"}"));
+        assertEquals("c-9", bad.id());
+    }
+
+    @Test
+    void replies_always_carry_data_and_agent_name() {
+        String json = codec.encode(new Outbound.Reply(null, "hi", "triage", "8083", false));
+        assertEquals("{\"type\":\"reply\",\"data\":\"hi\",\"agentName\":\"triage\",\"replica\":\"8083\"}", json);
+    }
+
+    private void assertCode(String frame, String code) {
+        Inbound.Invalid bad = assertInstanceOf(Inbound.Invalid.class, codec.decode(frame), frame);
+        assertEquals(code, bad.code(), frame);
+    }
+}

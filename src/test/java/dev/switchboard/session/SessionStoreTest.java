@@ -1,0 +1,162 @@
+package dev.switchboard.session;
+
+import dev.switchboard.testing.RedisProbe;
+import dev.switchboard.testing.SimulatorResource;
+import dev.switchboard.testing.WsClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The session store against a real Redis, watched through a separate RESP connection. */
+@QuarkusTest
+@QuarkusTestResource(SimulatorResource.class)
+class SessionStoreTest {
+
+    @Inject
+    SessionStore store;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private static String client() {
+        return "s-" + UUID.randomUUID();
+    }
+
+    @Test
+    void a_turn_costs_exactly_two_redis_round_trips_whatever_the_history_length() throws Exception {
+        String id = client();
+        try (WsClient c = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), id)) {
+            c.send("warm up").next();
+            for (int turns : new int[]{3, 10}) {
+                List<String> commands = monitor(() -> {
+                    for (int i = 0; i < turns; i++) {
+                        c.send("counted turn " + i).next();
+                    }
+                }, id);
+                assertEquals(2 * turns, commands.size(), "commands sent by the replica: " + commands);
+                assertTrue(commands.stream().allMatch(cmd -> cmd.toUpperCase().startsWith("\"EVALSHA\"")), commands.toString());
+            }
+        }
+    }
+
+    /** Commands clients sent while {@code action} ran, that touch {@code clientId}'s keys (Lua's inner calls excluded). */
+    private static List<String> monitor(Runnable action, String clientId) throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (RedisProbe probe = RedisProbe.local()) {
+            assertEquals("OK", probe.call("MONITOR"));
+            action.run();
+            String marker = "marker-" + UUID.randomUUID();
+            try (RedisProbe other = RedisProbe.local()) {
+                other.call("ECHO", marker);
+            }
+            probe.timeout(5000);
+            while (true) {
+                String line = (String) probe.read();
+                if (line.contains(marker)) {
+                    return seen;
+                }
+                if (!line.contains(" lua]") && line.contains(clientId)) {
+                    seen.add(line.substring(line.indexOf(']') + 2));
+                }
+            }
+        }
+    }
+
+    @Test
+    void keys_are_hash_tagged_expire_and_the_lease_is_released() {
+        String id = client();
+        TurnStart.Started s = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-1", 10));
+        assertEquals(new SessionState(null, List.of(), Map.of()), s.state());
+        store.commit(s.lease(), "k-1", "{\"text\":\"hi\",\"agent\":\"triage\",\"replica\":\"test\"}",
+                new SessionState("triage", List.of(), Map.of("name", "Ada")),
+                List.of(HistoryMessage.user("k-1", "triage", "hello", 1), HistoryMessage.assistant("a-1", "triage", "hi", 2)));
+        try (RedisProbe r = RedisProbe.local()) {
+            assertEquals(2L, r.call("LLEN", "sb:{" + id + "}:history"));
+            assertTrue((Long) r.call("PTTL", "sb:{" + id + "}:history") > 3_000_000, "history-ttl of the test swarm is 1h");
+            assertTrue((Long) r.call("PTTL", "sb:{" + id + "}:state") > 3_000_000);
+            assertEquals(0L, r.call("EXISTS", "sb:{" + id + "}:lease"));
+        }
+        TurnStart.Started next = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-2", 10));
+        assertEquals("triage", next.state().activeAgent());
+        assertEquals("Ada", next.state().memory().get("name"));
+        assertEquals(List.of("hello", "hi"), next.window().stream().map(HistoryMessage::content).toList());
+        store.release(next.lease());
+    }
+
+    @Test
+    void the_window_is_the_newest_messages_only() {
+        String id = client();
+        for (int i = 0; i < 6; i++) {
+            TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 0);
+            store.commit(s.lease(), null, "{}", new SessionState("triage", List.of(), Map.of()),
+                    List.of(HistoryMessage.user("u" + i, "triage", "m" + i, i)));
+        }
+        TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 3);
+        assertEquals(List.of("m3", "m4", "m5"), s.window().stream().map(HistoryMessage::content).toList());
+        store.release(s.lease());
+    }
+
+    @Test
+    void a_second_turn_waits_for_the_lease_then_reports_busy() {
+        String id = client();
+        TurnStart.Started first = (TurnStart.Started) store.begin(id, "a", 10);
+        long t0 = System.nanoTime();
+        TurnStart.Busy busy = assertInstanceOf(TurnStart.Busy.class, store.begin(id, "b", 10));
+        assertTrue(System.nanoTime() - t0 >= 2_500_000_000L, "waited for sb.session.lease-wait (3s in tests)");
+        assertTrue(busy.holder().startsWith("test#"), busy.holder());
+        store.release(first.lease());
+        assertInstanceOf(TurnStart.Started.class, store.begin(id, "b", 10));
+    }
+
+    @Test
+    void a_turn_whose_lease_was_lost_cannot_write_over_the_newer_turn() {
+        String id = client();
+        TurnStart.Started old = (TurnStart.Started) store.begin(id, "old", 10);
+        try (RedisProbe r = RedisProbe.local()) {
+            r.call("DEL", "sb:{" + id + "}:lease"); // as if the lease expired while the old turn hung
+        }
+        TurnStart.Started newer = (TurnStart.Started) store.begin(id, "new", 10);
+        assertTrue(newer.lease().fence() > old.lease().fence());
+        SessionState st = new SessionState("triage", List.of(), Map.of());
+        assertThrows(LeaseLostException.class, () -> store.commit(old.lease(), "old", "{}", st,
+                List.of(HistoryMessage.user("old", "triage", "stale", 1))));
+        store.commit(newer.lease(), "new", "{}", st, List.of(HistoryMessage.user("new", "triage", "fresh", 2)));
+        assertEquals(List.of("fresh"), store.history(id, 10).stream().map(HistoryMessage::content).toList());
+    }
+
+    @Test
+    void answered_ids_are_remembered_but_bounded() {
+        String id = client();
+        SessionState st = new SessionState("triage", List.of(), Map.of());
+        for (int i = 0; i < 70; i++) {
+            TurnStart.Started s = (TurnStart.Started) store.begin(id, "id-" + i, 0);
+            store.commit(s.lease(), "id-" + i, "{\"text\":\"" + i + "\",\"agent\":\"triage\",\"replica\":\"test\"}", st, List.of());
+        }
+        assertInstanceOf(TurnStart.Answered.class, store.begin(id, "id-69", 0));
+        TurnStart forgotten = store.begin(id, "id-0", 0);
+        assertInstanceOf(TurnStart.Started.class, forgotten, "the oldest of 70 ids fell out of the 64 kept");
+        store.release(((TurnStart.Started) forgotten).lease());
+        try (RedisProbe r = RedisProbe.local()) {
+            @SuppressWarnings("unchecked")
+            List<Object> fields = (List<Object>) r.call("HKEYS", "sb:{" + id + "}:state");
+            assertEquals(64, fields.stream().filter(f -> f.toString().startsWith("r:")).count());
+            assertNull(r.call("HGET", "sb:{" + id + "}:state", "r:id-0"));
+            assertFalse(fields.contains("r:id-5"));
+        }
+    }
+}
