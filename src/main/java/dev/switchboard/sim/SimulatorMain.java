@@ -16,6 +16,7 @@ import java.util.List;
  *   SimulatorMain --swarm config/swarm.yaml      every backend with a "simulate:" block, on its base-url port
  *   SimulatorMain --name gpu-1 --port 11501 [--ttft 80ms] [--token-delay 10ms] [--model llama3.1:8b]
  * </pre>
+ * {@code --host 0.0.0.0} listens on every interface (in a container); loopback is the default.
  */
 public final class SimulatorMain {
     private SimulatorMain() {
@@ -25,6 +26,7 @@ public final class SimulatorMain {
         List<SimOptions> backends = new ArrayList<>();
         String swarm = null;
         String name = "sim";
+        String host = "127.0.0.1";
         int port = 11434;
         String model = "sim";
         Duration ttft = Duration.ZERO;
@@ -34,31 +36,33 @@ public final class SimulatorMain {
             switch (args[i]) {
                 case "--swarm" -> swarm = args[++i];
                 case "--name" -> name = args[++i];
+                case "--host" -> host = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--model" -> model = args[++i];
                 case "--ttft" -> ttft = Durations.parse(args[++i]);
                 case "--token-delay" -> tokenDelay = Durations.parse(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i] + (value == null ? "" : "") + "\n"
-                            + "usage: --swarm FILE | --name N --port P [--ttft 80ms] [--token-delay 10ms] [--model M]");
+                            + "usage: [--host H] --swarm FILE | --name N --port P [--ttft 80ms] [--token-delay 10ms] [--model M]");
                     System.exit(2);
                 }
             }
         }
         if (swarm != null) {
+            String bindHost = host;
             SwarmSpec spec = new SwarmFileLoader(k -> System.getenv().getOrDefault(k, "unset")).load(Path.of(swarm));
             for (BackendSpec b : spec.backends()) {
-                b.simulate().ifPresent(sim -> backends.add(new SimOptions(b.name(), "127.0.0.1",
+                b.simulate().ifPresent(sim -> backends.add(new SimOptions(b.name(), bindHost,
                         b.baseUrl().getPort(), b.model(), sim.ttft(), sim.tokenDelay())));
             }
         } else {
-            backends.add(new SimOptions(name, "127.0.0.1", port, model, ttft, tokenDelay));
+            backends.add(new SimOptions(name, host, port, model, ttft, tokenDelay));
         }
         List<Simulator> running = new ArrayList<>();
         for (SimOptions o : backends) {
             running.add(Simulator.start(o));
-            System.out.printf("simulator %s listening on http://127.0.0.1:%d (model %s, ttft %dms, token %dms)%n",
-                    o.name(), o.port(), o.model(), o.ttft().toMillis(), o.tokenDelay().toMillis());
+            System.out.printf("simulator %s listening on http://%s:%d (model %s, ttft %dms, token %dms)%n",
+                    o.name(), o.host(), o.port(), o.model(), o.ttft().toMillis(), o.tokenDelay().toMillis());
         }
         if (running.isEmpty()) {
             System.out.println("no backend in " + swarm + " has a simulate: block; nothing to run");

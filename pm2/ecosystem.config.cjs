@@ -1,0 +1,68 @@
+// Five Switchboard replicas under PM2, as the seed demo runs its Bun replicas.
+//   npx pm2 start pm2/ecosystem.config.cjs     (Redis, the backends and nginx are yours to run;
+//   npx pm2 ls / logs / stop all               bin/up runs the whole stack without PM2)
+// Environment: SB_REPLICAS (5), SB_REPLICA_BASE (8081), REDIS_URL, SWITCHBOARD_SWARM_FILE,
+// SB_JAVA_OPTS, JAVA_HOME (else the newest JDK >= 21 under /usr/lib/jvm).
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+
+// The newest JDK >= 21, as bin/lib.sh picks it.
+function findJava() {
+  const homes = [process.env.JAVA_HOME, ...listDir('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d))].filter(Boolean);
+  let best = null;
+  let bestMajor = 0;
+  for (const home of homes) {
+    const java = path.join(home, 'bin', 'java');
+    if (!fs.existsSync(java)) continue;
+    const release = readFile(path.join(home, 'release'));
+    const major = Number((/JAVA_VERSION="(\d+)/.exec(release) || [])[1] || 0);
+    if (major >= 21 && major > bestMajor) {
+      best = java;
+      bestMajor = major;
+    }
+  }
+  return best || 'java';
+}
+
+function listDir(dir) {
+  try { return fs.readdirSync(dir); } catch { return []; }
+}
+
+function readFile(file) {
+  try { return fs.readFileSync(file, 'utf8'); } catch { return ''; }
+}
+
+const replicas = Number(process.env.SB_REPLICAS || 5);
+const base = Number(process.env.SB_REPLICA_BASE || 8081);
+const javaOpts = (process.env.SB_JAVA_OPTS || '-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError').split(/\s+/);
+const logs = path.join(process.env.SB_VAR || path.join(root, 'var'), 'log', 'pm2');
+const java = findJava();
+
+const replica = (index) => {
+  const port = base + index;
+  return {
+    name: `switchboard-${port}`,
+    script: java,
+    args: [...javaOpts, `-Dquarkus.http.port=${port}`, '-jar', path.join(root, 'target/quarkus-app/quarkus-run.jar')],
+    interpreter: 'none',
+    exec_mode: 'fork',
+    cwd: root,
+    out_file: path.join(logs, `switchboard-${port}-out.log`),
+    error_file: path.join(logs, `switchboard-${port}-error.log`),
+    log_date_format: 'YYYY-MM-DD HH:mm:ss',
+    merge_logs: true,
+    autorestart: true,
+    // SIGTERM first; a replica gets this long to finish its turns before SIGKILL.
+    kill_timeout: 30000,
+    env: {
+      REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+      SWITCHBOARD_SWARM_FILE: process.env.SWITCHBOARD_SWARM_FILE || path.join(root, 'config/swarm.yaml'),
+    },
+  };
+};
+
+module.exports = {
+  apps: Array.from({ length: replicas }, (_, i) => replica(i)),
+};

@@ -1,0 +1,138 @@
+package dev.switchboard.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static dev.switchboard.testing.WsClient.usersSeen;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole stack as a user runs it: {@code bin/up -d} (Redis, simulators, five replica processes,
+ * the bundled nginx config) on test ports, a client talking through nginx, a replica SIGKILLed by
+ * its pid, and the conversation going on on another replica with its history and agent.
+ */
+class StackResumeIT {
+    static final int NGINX = 18080;
+    static final int FIRST_REPLICA = 18081;
+    static final Path VAR = Path.of("target/e2e-var").toAbsolutePath();
+    static final String WS = "ws://127.0.0.1:" + NGINX;
+
+    @BeforeAll
+    static void up() throws Exception {
+        run("bin/down"); // a stack left behind by an aborted run
+        Process up = run("bin/up", "-d");
+        assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        run("bin/down");
+    }
+
+    private static Process run(String... command) throws IOException, InterruptedException {
+        Files.createDirectories(VAR);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(VAR.resolve("up.log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("SB_VAR", VAR.toString());
+        env.put("SB_PORT", String.valueOf(NGINX));
+        env.put("SB_REPLICA_BASE", String.valueOf(FIRST_REPLICA));
+        env.put("SB_REPLICAS", "5");
+        env.put("REDIS_URL", System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:16379"));
+        env.put("SWITCHBOARD_SWARM_FILE", new File("src/test/resources/swarm-e2e.yaml").getAbsolutePath());
+        Process p = pb.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in 240 s");
+        }
+        return p;
+    }
+
+    @Test
+    void a_conversation_survives_the_sigkill_of_its_replica() throws Exception {
+        String id = "e2e-" + UUID.randomUUID();
+        String servedBy;
+        try (WsClient c = WsClient.connect(WS, id)) {
+            JsonNode first = c.send("hello, which port is this?").next();
+            assertEquals("triage", first.path("agentName").asText());
+            servedBy = first.path("replica").asText();
+            assertTrue(first.path("data").asText().contains("The server port is " + servedBy), first.toString());
+
+            c.send(Map.of("type", "message", "id", "m-2", "data", "I would like to talk to sales"));
+            JsonNode handoff = c.next();
+            assertEquals("agent", handoff.path("type").asText(), handoff.toString());
+            assertEquals("sales", handoff.path("to").asText());
+            JsonNode second = c.next();
+            assertEquals("sales", second.path("agentName").asText());
+            assertEquals(2, usersSeen(second));
+
+            long pid = Long.parseLong(Files.readString(VAR.resolve("run/replica-" + servedBy + ".pid")).trim());
+            ProcessHandle replica = ProcessHandle.of(pid).orElseThrow();
+            assertTrue(replica.destroyForcibly(), "SIGKILL sent to replica " + servedBy);
+            replica.onExit().get(10, TimeUnit.SECONDS);
+            c.awaitClose(10);
+        }
+        try (WsClient again = WsClient.connect(WS, id)) {
+            JsonNode third = again.send(Map.of("type", "message", "id", "m-3", "data", "are you still there?")).next();
+            assertEquals("reply", third.path("type").asText(), third.toString());
+            assertNotEquals(servedBy, third.path("replica").asText(), "another replica took over");
+            assertEquals("sales", third.path("agentName").asText(), "the active agent came back from Redis");
+            assertEquals(3, usersSeen(third), "the whole history came back from Redis");
+            assertTrue(third.path("data").asText().contains("You are sales. The server port is " + third.path("replica").asText()));
+
+            JsonNode history = again.send(Map.of("type", "history", "limit", 100)).next().path("messages");
+            long users = 0;
+            for (JsonNode m : history) {
+                users += "user".equals(m.path("role").asText()) ? 1 : 0;
+            }
+            assertEquals(3, users, history.toString());
+            JsonNode replay = again.send(Map.of("type", "message", "id", "m-2", "data", "I would like to talk to sales")).next();
+            assertTrue(replay.path("replayed").asBoolean(), "a resend of an answered id is answered from Redis: " + replay);
+        }
+    }
+
+    @Test
+    void nginx_refuses_a_bad_client_id_with_the_replicas_reason() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NGINX + "/chat?clientId=no%20spaces")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("clientId must be"), r.body());
+    }
+
+    @Test
+    void every_replica_is_ready_behind_nginx() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (int port = FIRST_REPLICA; port < FIRST_REPLICA + 5; port++) {
+            if (!Files.exists(VAR.resolve("run/replica-" + port + ".pid"))) {
+                continue;
+            }
+            long pid = Long.parseLong(Files.readString(VAR.resolve("run/replica-" + port + ".pid")).trim());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+            }
+        }
+        HttpResponse<String> viaNginx = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NGINX + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, viaNginx.statusCode());
+    }
+}

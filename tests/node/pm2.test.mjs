@@ -1,0 +1,61 @@
+// The PM2 file run by the real pm2: five replicas come up online and answer, then stop.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { root, waitFor, startSimulator, stop, tempDir } from './helpers.mjs';
+
+const WebSocket = createRequire(path.join(root, 'package.json'))('ws');
+const pm2Bin = path.join(root, 'node_modules/.bin/pm2');
+const BASE = 19081;
+const env = {
+  ...process.env,
+  PM2_HOME: tempDir('pm2-home-'),
+  SB_VAR: tempDir('pm2-var-'),
+  SB_REPLICA_BASE: String(BASE),
+  SB_REPLICAS: '5',
+  REDIS_URL: `redis://127.0.0.1:${process.env.SB_TEST_REDIS_PORT || 16379}`,
+  SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-pm2.yaml'),
+  SB_JAVA_OPTS: '-XX:+UseSerialGC -Xmx192m -XX:TieredStopAtLevel=1',
+};
+const pm2 = (...args) => execFileSync(pm2Bin, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+let sim;
+after(() => {
+  try { pm2('kill'); } catch { /* already gone */ }
+  stop(sim);
+});
+
+function chat(port, clientId, text) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/chat?clientId=${clientId}`);
+    const timer = setTimeout(() => reject(new Error(`no reply from ${port}`)), 20000);
+    ws.on('open', () => ws.send(text));
+    ws.on('message', (d) => { clearTimeout(timer); ws.close(); resolve(JSON.parse(d.toString())); });
+    ws.on('error', reject);
+  });
+}
+
+test('pm2 runs five replicas that come online, answer and stop', { timeout: 180000 }, async () => {
+  sim = await startSimulator('pm2-sim', 11951);
+  pm2('start', path.join(root, 'pm2/ecosystem.config.cjs'));
+  const list = () => JSON.parse(pm2('jlist'));
+  assert.equal(list().length, 5);
+  for (let i = 0; i < 5; i++) {
+    await waitFor(`http://127.0.0.1:${BASE + i}/q/health/ready`, 120);
+  }
+  const apps = list();
+  assert.deepEqual(apps.map((a) => a.name).sort(), [0, 1, 2, 3, 4].map((i) => `switchboard-${BASE + i}`));
+  assert.ok(apps.every((a) => a.pm2_env.status === 'online'), JSON.stringify(apps.map((a) => a.pm2_env.status)));
+  for (let i = 0; i < 5; i++) {
+    const reply = await chat(BASE + i, `pm2-${i}`, 'which port?');
+    assert.equal(reply.type, 'reply');
+    assert.equal(reply.replica, String(BASE + i));
+    assert.match(reply.data, new RegExp(`port ${BASE + i}`));
+  }
+  pm2('stop', 'all');
+  assert.ok(list().every((a) => a.pm2_env.status === 'stopped'));
+  pm2('delete', 'all');
+  assert.equal(list().length, 0);
+});
