@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +112,8 @@ class StackResumeIT {
     @Test
     void nginx_refuses_a_bad_client_id_with_the_replicas_reason() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NGINX + "/chat?clientId=no%20spaces")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NGINX + "/chat?clientId=no%20spaces"))
+                        .timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, r.statusCode());
         assertTrue(r.body().contains("clientId must be"), r.body());
