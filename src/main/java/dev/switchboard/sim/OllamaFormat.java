@@ -33,18 +33,11 @@ final class OllamaFormat {
             line.putObject("message").put("role", "assistant").put("content", "").set("tool_calls", toolCalls(reply.calls()));
             Simulator.chunk(out, line + "\n");
         } else {
-            List<String> tokens = reply.tokens();
-            for (int i = 0; i < tokens.size(); i++) {
-                if (i > 0) {
-                    Simulator.sleep(tokenDelay);
-                }
-                if (cut && i == tokens.size() / 2) {
-                    throw new Simulator.StreamCut();
-                }
+            Simulator.paceTokens(reply.tokens(), tokenDelay, cut, token -> {
                 ObjectNode line = head(model).put("done", false);
-                line.putObject("message").put("role", "assistant").put("content", tokens.get(i));
+                line.putObject("message").put("role", "assistant").put("content", token);
                 Simulator.chunk(out, line + "\n");
-            }
+            });
         }
         ObjectNode last = head(model);
         last.putObject("message").put("role", "assistant").put("content", "");

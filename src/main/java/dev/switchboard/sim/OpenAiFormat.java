@@ -60,18 +60,11 @@ final class OpenAiFormat {
                 send(out, args);
             }
         } else {
-            List<String> tokens = reply.tokens();
-            for (int i = 0; i < tokens.size(); i++) {
-                if (i > 0) {
-                    Simulator.sleep(tokenDelay);
-                }
-                if (cut && i == tokens.size() / 2) {
-                    throw new Simulator.StreamCut();
-                }
+            Simulator.paceTokens(reply.tokens(), tokenDelay, cut, token -> {
                 ObjectNode c = chunk(id, model);
-                delta(c).put("content", tokens.get(i));
+                delta(c).put("content", token);
                 send(out, c);
-            }
+            });
         }
         ObjectNode last = chunk(id, model);
         delta(last);

@@ -277,6 +277,24 @@ public final class Simulator implements AutoCloseable {
         return JSON;
     }
 
+    /** Emits tokens {@code tokenDelay} ms apart; a {@code cut} stream breaks off halfway, as a dying backend does. */
+    static void paceTokens(List<String> tokens, long tokenDelay, boolean cut, TokenSink sink) throws IOException {
+        for (int i = 0; i < tokens.size(); i++) {
+            if (i > 0) {
+                sleep(tokenDelay);
+            }
+            if (cut && i == tokens.size() / 2) {
+                throw new StreamCut();
+            }
+            sink.accept(tokens.get(i));
+        }
+    }
+
+    @FunctionalInterface
+    interface TokenSink {
+        void accept(String token) throws IOException;
+    }
+
     static void sleep(long millis) {
         if (millis <= 0) {
             return;
