@@ -14,7 +14,17 @@ import java.util.Map;
  * @param probeInterval active health probe period
  * @param queueTimeout  how long a turn waits for a free backend before an "overloaded" error
  * @param fallbacks     alias to aliases tried when no backend of the alias is usable
+ * @param maxQueue      most turns waiting for a free backend in one replica; beyond it "overloaded" at once
+ * @param deepProbe     also probe with a 1-token completion (Ollama answers "/" while inference hangs)
+ * @param boundedLoad   ε of session-affinity: a backend above (1+ε) × the average load spills to the next
  */
 public record PoolSpec(String strategy, int retries, int maxFails, Duration failTimeout, Duration probeInterval,
-                       Duration queueTimeout, Map<String, List<String>> fallbacks) {
+                       Duration queueTimeout, Map<String, List<String>> fallbacks, int maxQueue, boolean deepProbe,
+                       double boundedLoad) {
+
+    /** The defaults of an absent {@code pool:} section. */
+    public static PoolSpec defaults() {
+        return new PoolSpec("least-inflight", 2, 3, Duration.ofSeconds(30), Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Map.of(), 256, false, 0.25);
+    }
 }

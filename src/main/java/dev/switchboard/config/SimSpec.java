@@ -7,6 +7,8 @@ import java.time.Duration;
  *
  * @param ttft       time to first token
  * @param tokenDelay time between two tokens
+ * @param capacity   completions generated at once (Ollama's OLLAMA_NUM_PARALLEL); more wait; 0 = unbounded
+ * @param maxQueue   completions allowed to wait for capacity; beyond it HTTP 503 (OLLAMA_MAX_QUEUE); 0 = unbounded
  */
-public record SimSpec(Duration ttft, Duration tokenDelay) {
+public record SimSpec(Duration ttft, Duration tokenDelay, int capacity, int maxQueue) {
 }

@@ -35,9 +35,9 @@ public final class SwarmFileLoader {
     private static final Set<String> TOP = Set.of("backends", "pool", "agents", "swarm");
     private static final Set<String> BACKEND = Set.of("name", "provider", "base-url", "model", "serves",
             "max-concurrent", "weight", "backup", "api-key", "timeout", "simulate");
-    private static final Set<String> SIMULATE = Set.of("ttft", "token-delay");
+    private static final Set<String> SIMULATE = Set.of("ttft", "token-delay", "capacity", "max-queue");
     private static final Set<String> POOL = Set.of("strategy", "retries", "max-fails", "fail-timeout",
-            "probe-interval", "queue-timeout", "fallbacks");
+            "probe-interval", "queue-timeout", "fallbacks", "max-queue", "deep-probe", "bounded-load");
     private static final Set<String> AGENT = Set.of("name", "description", "model", "system", "handoffs",
             "keep-messages", "tools");
     private static final Set<String> SWARM = Set.of("default-agent", "max-handoffs-per-turn", "idle-timeout",
@@ -194,9 +194,11 @@ public final class SwarmFileLoader {
                 if (s.isObject()) {
                     onlyKnown(s, at + ".simulate", SIMULATE);
                     sim = Optional.of(new SimSpec(duration(s, "ttft", at + ".simulate", Duration.ofMillis(50)),
-                            duration(s, "token-delay", at + ".simulate", Duration.ofMillis(5))));
+                            duration(s, "token-delay", at + ".simulate", Duration.ofMillis(5)),
+                            integer(s, "capacity", at + ".simulate", 0, 0, 10_000),
+                            integer(s, "max-queue", at + ".simulate", 0, 0, 100_000)));
                 } else if (s.asBoolean(false)) {
-                    sim = Optional.of(new SimSpec(Duration.ofMillis(50), Duration.ofMillis(5)));
+                    sim = Optional.of(new SimSpec(Duration.ofMillis(50), Duration.ofMillis(5), 0, 0));
                 }
             }
             if (name == null || provider == null || url == null || model == null) {
@@ -264,7 +266,10 @@ public final class SwarmFileLoader {
                     duration(n, "fail-timeout", "pool", Duration.ofSeconds(30)),
                     duration(n, "probe-interval", "pool", Duration.ofSeconds(10)),
                     duration(n, "queue-timeout", "pool", Duration.ofSeconds(30)),
-                    Map.copyOf(fallbacks));
+                    Map.copyOf(fallbacks),
+                    integer(n, "max-queue", "pool", 256, 1, 1_000_000),
+                    n.path("deep-probe").asBoolean(false),
+                    decimal(n, "bounded-load", "pool", 0.25, 0.01, 10));
         }
 
         AgentSpec agent(JsonNode n, String at, Set<String> aliases) {
@@ -406,6 +411,23 @@ public final class SwarmFileLoader {
                 return dflt;
             }
             return v.asInt();
+        }
+
+        double decimal(JsonNode n, String field, String at, double dflt, double min, double max) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            String path = at.isEmpty() ? field : at + "." + field;
+            if (!v.isNumber()) {
+                error(path, "must be a number");
+                return dflt;
+            }
+            if (v.asDouble() < min || v.asDouble() > max) {
+                error(path, v.asDouble() + " is out of range " + min + ".." + max);
+                return dflt;
+            }
+            return v.asDouble();
         }
 
         Duration duration(JsonNode n, String field, String at, Duration dflt) {

@@ -26,6 +26,30 @@ public interface SwitchboardConfig {
     /** The WebSocket edge. */
     Edge edge();
 
+    /** The admin endpoints ({@code /admin/*}). */
+    Admin admin();
+
+    /** The OpenAI-compatible gateway ({@code /v1/*}). */
+    Gateway gateway();
+
+    interface Admin {
+        /** Bearer key for {@code /admin/*}; without one the admin endpoints answer 403. */
+        Optional<String> apiKey();
+    }
+
+    interface Gateway {
+        /** Is {@code /v1/chat/completions} served at all? */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Bearer keys accepted by {@code /v1/*} (comma-separated, two during a rotation); none = open. */
+        Optional<java.util.List<String>> apiKeys();
+
+        /** Largest request body, in bytes; larger ones get 413. */
+        @WithDefault("1048576")
+        int maxBodyBytes();
+    }
+
     interface Session {
         /**
          * How long a turn's lease lives without renewal. A replica that dies mid-turn blocks its

@@ -1,6 +1,7 @@
 package dev.switchboard.llm;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.switchboard.config.BackendSpec;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,16 +9,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One backend of the pool with its own counters. In-flight counts are per replica: five
  * replicas with {@code max-concurrent: 4} may send up to 20 requests to one backend.
+ * Counters change under the pool's lock; reads from strategies and metrics need no lock.
  */
 public final class Backend {
+    /** How long a backend that answered 429/503 "busy" is treated as full. */
+    static final long BUSY_BACKOFF_MILLIS = 500;
+    /** Weight of the newest sample in the time-to-first-token average. */
+    private static final double EWMA_ALPHA = 0.2;
+
     private final BackendSpec spec;
     private final ChatModel model;
+    private final StreamingChatModel streamingModel;
+    private final BackendHealth health;
     private final AtomicInteger inflight = new AtomicInteger();
-    private final PassiveHealth health;
+    private volatile double ttftEwmaMillis = -1;
+    private volatile long busyUntilMillis;
 
-    Backend(BackendSpec spec, ChatModel model, PassiveHealth health) {
+    Backend(BackendSpec spec, ChatModel model, StreamingChatModel streamingModel, BackendHealth health) {
         this.spec = spec;
         this.model = model;
+        this.streamingModel = streamingModel;
         this.health = health;
     }
 
@@ -33,20 +44,38 @@ public final class Backend {
         return inflight.get();
     }
 
+    public int weight() {
+        return spec.weight();
+    }
+
+    /** In-flight requests per unit of weight: what least-inflight and bounded load compare. */
+    public double load() {
+        return (double) inflight.get() / spec.weight();
+    }
+
+    /** Smoothed time to first token in ms; -1 before the first sample. */
+    public double ttftEwmaMillis() {
+        return ttftEwmaMillis;
+    }
+
+    public BackendHealth health() {
+        return health;
+    }
+
     ChatModel model() {
         return model;
     }
 
-    PassiveHealth health() {
-        return health;
+    StreamingChatModel streamingModel() {
+        return streamingModel;
     }
 
     boolean serves(String alias) {
         return spec.serves().contains(alias);
     }
 
-    boolean hasRoom() {
-        return inflight.get() < spec.maxConcurrent();
+    boolean hasRoom(long nowMillis) {
+        return inflight.get() < spec.maxConcurrent() && nowMillis >= busyUntilMillis;
     }
 
     void acquired() {
@@ -55,5 +84,15 @@ public final class Backend {
 
     void released() {
         inflight.decrementAndGet();
+    }
+
+    /** The backend said it is full (429, Ollama's 503): no new requests from here for a moment. */
+    void busy(long nowMillis) {
+        busyUntilMillis = nowMillis + BUSY_BACKOFF_MILLIS;
+    }
+
+    void recordTtft(double millis) {
+        double prev = ttftEwmaMillis;
+        ttftEwmaMillis = prev < 0 ? millis : prev + EWMA_ALPHA * (millis - prev);
     }
 }

@@ -33,6 +33,8 @@ public record BackendFailure(Kind kind, String message) {
 
     /** Sorts an exception thrown by a LangChain4j model call. */
     public static BackendFailure classify(Throwable error) {
+        // The status code first, wherever it is in the chain: LangChain4j wraps a 503 in an
+        // InternalServerException, and a busy backend must not be taken for a broken one.
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof HttpException http) {
                 int status = http.statusCode();
@@ -41,6 +43,8 @@ public record BackendFailure(Kind kind, String message) {
                 }
                 return new BackendFailure(status >= 500 ? Kind.SERVER : Kind.REQUEST, "HTTP " + status);
             }
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException || t instanceof HttpTimeoutException
                     || t instanceof java.util.concurrent.TimeoutException) {
                 return new BackendFailure(Kind.TIMEOUT, "timed out");

@@ -1,136 +1,404 @@
 package dev.switchboard.llm;
 
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.switchboard.config.BackendSpec;
 import dev.switchboard.config.PoolSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The backends of one replica. A call names a model alias; the pool picks a backend that serves
- * it, is healthy and has room (waiting up to {@code queue-timeout} for one), and on a failure
- * before any output tries another backend, up to {@code retries} times. Blocking: call it from a
- * virtual thread.
+ * The backends of one replica. A call names a model alias; the pool
+ * <ol>
+ *   <li>routes: the backends that {@code serve} the alias, primaries before {@code backup} ones, healthy
+ *       ones only, then the alias's {@code fallbacks} when none is left;</li>
+ *   <li>balances among those with room with the configured {@link BalancingStrategy};</li>
+ *   <li>queues when all are at {@code max-concurrent}: first come, first served (a session has one turn at a
+ *       time, so this is fair across sessions), at most {@code max-queue} waiting, each at most
+ *       {@code queue-timeout}, then {@code overloaded};</li>
+ *   <li>retries on another backend after a connect error, timeout, 5xx or 429 that came before any output,
+ *       up to {@code retries} times; a failure after output is {@code backend_interrupted}.</li>
+ * </ol>
+ * Blocking: call it from a virtual thread.
  */
-public final class BackendPool {
+public final class BackendPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BackendPool.class);
+    /** Waiters re-check this often, so a backend whose cooldown ended is seen without a release. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final List<Backend> backends;
     private final PoolSpec spec;
     private final BalancingStrategy strategy;
+    private final Clock clock;
+    private final PoolMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition freed = lock.newCondition();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private HealthProber prober;
 
-    public BackendPool(List<BackendSpec> specs, PoolSpec spec) {
-        this(specs, spec, new LeastInflight(), Clock.systemUTC(), ChatModels::create);
+    /** A turn waiting for a backend; it may take one only when no earlier waiter could take it. */
+    private record Waiter(String alias, Set<Backend> tried) {
     }
 
-    BackendPool(List<BackendSpec> specs, PoolSpec spec, BalancingStrategy strategy, Clock clock,
-                Function<BackendSpec, dev.langchain4j.model.chat.ChatModel> models) {
+    public BackendPool(List<BackendSpec> specs, PoolSpec spec, MeterRegistry registry) {
+        this(specs, spec, BalancingStrategy.of(spec), Clock.systemUTC(), registry, ChatModels::create, ChatModels::createStreaming);
+    }
+
+    BackendPool(List<BackendSpec> specs, PoolSpec spec, BalancingStrategy strategy, Clock clock, MeterRegistry registry,
+                Function<BackendSpec, ChatModel> models, Function<BackendSpec, StreamingChatModel> streamingModels) {
         this.spec = spec;
         this.strategy = strategy;
+        this.clock = clock;
         this.backends = specs.stream()
-                .map(s -> new Backend(s, models.apply(s), new PassiveHealth(spec.maxFails(), spec.failTimeout(), clock)))
+                .map(s -> new Backend(s, models.apply(s), streamingModels.apply(s),
+                        new BackendHealth(spec.maxFails(), spec.failTimeout(), clock)))
                 .toList();
+        this.metrics = new PoolMetrics(registry, backends);
     }
 
     public List<Backend> backends() {
         return backends;
     }
 
+    public PoolSpec spec() {
+        return spec;
+    }
+
+    /** Every model alias some backend serves, in file order. */
+    public Set<String> aliases() {
+        Set<String> out = new LinkedHashSet<>();
+        backends.forEach(b -> out.addAll(b.spec().serves()));
+        return out;
+    }
+
+    /** Starts the active health probes (every {@code probe-interval}). */
+    public synchronized void startProbes() {
+        if (prober == null) {
+            prober = new HealthProber(this);
+            prober.start();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (prober != null) {
+            prober.close();
+            prober = null;
+        }
+    }
+
+    /** Could a request for {@code alias} (or one of its fallbacks) be served now or after a short wait? */
+    public boolean canServe(String alias) {
+        for (String a : chain(alias)) {
+            for (Backend b : backends) {
+                if (b.serves(a) && b.health().usable()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** One completion for {@code alias}, not streamed. */
+    public ChatResponse chat(String alias, String sessionKey, ChatRequest request) {
+        return chat(alias, sessionKey, request, null, null);
+    }
+
     /**
      * One completion for {@code alias}.
      *
-     * @throws LlmException {@code overloaded} when no backend had room within the queue timeout,
-     *                      {@code backend_unavailable} when every try failed
+     * @param tokens when not null the backend streams and every piece of text goes here as it arrives
+     * @param cancel when not null, cancelling it stops the wait and closes the backend's stream
+     * @throws LlmException {@code overloaded} when no backend had room in time, {@code backend_unavailable}
+     *                      when every try failed, {@code backend_interrupted} when a stream broke after output,
+     *                      {@code bad_request} when a backend refused the request itself, {@code cancelled}
      */
-    public ChatResponse chat(String alias, String sessionKey, ChatRequest request) {
+    public ChatResponse chat(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel) {
         Set<Backend> tried = new HashSet<>();
         BackendFailure last = null;
         for (int attempt = 0; attempt <= spec.retries(); attempt++) {
             Backend b = acquire(alias, sessionKey, tried);
             if (b == null) {
-                break; // every backend of the alias was tried already
+                break; // every usable backend of the alias and its fallbacks was tried
             }
+            long t0 = System.nanoTime();
+            AtomicLong firstToken = new AtomicLong();
             try {
-                ChatResponse response = b.model().chat(request);
-                b.health().success();
+                // Streaming when the caller wants tokens or a way to stop: only a stream can be closed early.
+                ChatResponse response = tokens == null && cancel == null
+                        ? b.model().chat(request)
+                        : stream(b, request, tokens == null ? text -> { } : tokens, cancel, firstToken);
+                long total = System.nanoTime() - t0;
+                long ttft = firstToken.get() == 0 ? total : firstToken.get() - t0;
+                b.recordTtft(ttft / 1e6);
+                metrics.succeeded(b, ttft, total, response.tokenUsage());
+                log(b, b.health().success());
                 return response;
+            } catch (CancellationException e) {
+                b.health().neutral();
+                throw new LlmException("cancelled", "the completion was cancelled");
+            } catch (MidStreamFailure e) {
+                BackendFailure f = BackendFailure.classify(e.getCause());
+                metrics.failed(b, f.kind());
+                log(b, b.health().failure(f.message()));
+                throw new LlmException("backend_interrupted", "backend " + b.name() + " failed after it began to answer ("
+                        + f.message() + "); the turn was not stored");
             } catch (RuntimeException e) {
                 last = BackendFailure.classify(e);
                 tried.add(b);
-                if (last.kind() != BackendFailure.Kind.BUSY && b.health().failure()) {
-                    LOG.warnf("backend %s is down for %ds after repeated failures (last: %s)", b.name(),
-                            spec.failTimeout().toSeconds(), last.message());
-                }
-                LOG.debugf("backend %s failed (%s), attempt %d", b.name(), last.message(), attempt + 1);
-                if (!last.kind().retriable()) {
-                    throw new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message());
+                metrics.failed(b, last.kind());
+                LOG.debugf("backend=%s attempt=%d failed: %s", b.name(), attempt + 1, last.message());
+                switch (last.kind()) {
+                    case BUSY -> {
+                        b.busy(clock.millis());
+                        b.health().neutral();
+                    }
+                    case REQUEST -> {
+                        b.health().neutral();
+                        throw new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message());
+                    }
+                    default -> log(b, b.health().failure(last.message()));
                 }
             } finally {
                 release(b);
             }
         }
+        if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
+            metrics.overloaded(alias);
+            throw new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly");
+        }
         throw new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
                 + (last == null ? "" : " (last error: " + last.message() + ")"));
     }
 
-    /** A backend with room, or null when all candidates were tried; waits for room up to the queue timeout. */
+    /** Streams from {@code b}, blocking until the whole answer is in. */
+    private ChatResponse stream(Backend b, ChatRequest request, TokenSink tokens, Cancellation cancel, AtomicLong firstToken) {
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        AtomicBoolean started = new AtomicBoolean();
+        if (cancel != null) {
+            cancel.onCancel(() -> done.completeExceptionally(new CancellationException()));
+        }
+        b.streamingModel().chat(request, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                if (done.isDone()) {
+                    context.streamingHandle().cancel(); // cancelled or timed out: close the backend's stream
+                    return;
+                }
+                if (started.compareAndSet(false, true)) {
+                    firstToken.set(System.nanoTime());
+                    if (cancel != null) {
+                        cancel.onCancel(() -> context.streamingHandle().cancel());
+                    }
+                }
+                try {
+                    tokens.token(partial.text());
+                } catch (RuntimeException e) {
+                    // the receiver gave up (its client went away): stop paying for tokens nobody reads
+                    context.streamingHandle().cancel();
+                    done.completeExceptionally(new CancellationException("token receiver failed: " + e.getMessage()));
+                }
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        try {
+            return done.get(b.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CancellationException c) {
+                throw c;
+            }
+            if (started.get()) {
+                throw new MidStreamFailure(cause);
+            }
+            throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
+        } catch (TimeoutException e) {
+            done.completeExceptionally(e);
+            if (started.get()) {
+                throw new MidStreamFailure(e);
+            }
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** A backend failed after it had sent text: not retried, the client saw part of an answer. */
+    private static final class MidStreamFailure extends RuntimeException {
+        MidStreamFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** A backend with room for {@code alias}, or null when none is left to try; waits in line up to the queue timeout. */
     private Backend acquire(String alias, String sessionKey, Set<Backend> tried) {
         long deadline = System.nanoTime() + spec.queueTimeout().toNanos();
+        Waiter me = null;
         lock.lock();
         try {
             while (true) {
-                List<Backend> serving = new ArrayList<>();
-                List<Backend> ready = new ArrayList<>();
-                for (Backend b : backends) {
-                    if (b.serves(alias) && !tried.contains(b) && b.health().available()) {
-                        serving.add(b);
-                        if (b.hasRoom()) {
-                            ready.add(b);
-                        }
-                    }
-                }
-                if (serving.isEmpty()) {
+                List<Backend> group = usableGroup(alias, tried);
+                if (group == null) {
                     if (backends.stream().noneMatch(b -> b.serves(alias))) {
                         throw new LlmException("backend_unavailable", "no backend serves model '" + alias + "'");
                     }
                     return null;
                 }
-                if (!ready.isEmpty()) {
+                List<Backend> ready = ready(group);
+                if (!ready.isEmpty() && !anEarlierWaiterCanGo(me)) {
                     Backend b = strategy.pick(ready, sessionKey);
+                    b.health().sending();
                     b.acquired();
                     return b;
                 }
+                if (me == null) {
+                    if (waiting.size() >= spec.maxQueue()) {
+                        metrics.overloaded(alias);
+                        throw new LlmException("overloaded", "too many turns are waiting for a backend; try again shortly");
+                    }
+                    me = new Waiter(alias, tried);
+                    waiting.add(me);
+                    metrics.queued().incrementAndGet();
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    metrics.overloaded(alias);
                     throw new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly");
                 }
-                freed.await(left, TimeUnit.NANOSECONDS);
+                changed.awaitNanos(Math.min(left, RECHECK_NANOS));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LlmException("cancelled", "interrupted while waiting for a backend");
         } finally {
+            if (me != null) {
+                waiting.remove(me);
+                metrics.queued().decrementAndGet();
+                changed.signalAll(); // the next in line may go now
+            }
             lock.unlock();
         }
+    }
+
+    /**
+     * The backends a request for {@code alias} may use now: the usable primaries, else the usable backups,
+     * of the alias, else of its fallbacks in order; null when nothing usable is left.
+     */
+    private List<Backend> usableGroup(String alias, Set<Backend> tried) {
+        for (String a : chain(alias)) {
+            List<Backend> primaries = new ArrayList<>();
+            List<Backend> backups = new ArrayList<>();
+            for (Backend b : backends) {
+                if (b.serves(a) && !tried.contains(b) && b.health().usable()) {
+                    (b.spec().backup() ? backups : primaries).add(b);
+                }
+            }
+            if (!primaries.isEmpty()) {
+                return primaries;
+            }
+            if (!backups.isEmpty()) {
+                return backups;
+            }
+        }
+        return null;
+    }
+
+    private List<Backend> ready(List<Backend> group) {
+        long now = clock.millis();
+        List<Backend> ready = new ArrayList<>(group.size());
+        for (Backend b : group) {
+            if (b.hasRoom(now) && b.health().admits()) {
+                ready.add(b);
+            }
+        }
+        return ready;
+    }
+
+    /** FIFO: a newcomer or a later waiter must not take a backend an earlier waiter could take. */
+    private boolean anEarlierWaiterCanGo(Waiter me) {
+        for (Waiter w : waiting) {
+            if (w == me) {
+                return false;
+            }
+            List<Backend> group = usableGroup(w.alias(), w.tried());
+            if (group != null && !ready(group).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The alias, then its fallbacks (and theirs), each once. */
+    List<String> chain(String alias) {
+        Set<String> out = new LinkedHashSet<>();
+        ArrayDeque<String> todo = new ArrayDeque<>(List.of(alias));
+        while (!todo.isEmpty()) {
+            String a = todo.poll();
+            if (out.add(a)) {
+                todo.addAll(spec.fallbacks().getOrDefault(a, List.of()));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private void release(Backend b) {
         lock.lock();
         try {
             b.released();
-            freed.signalAll(); // waiters may want different aliases
+            changed.signalAll(); // waiters may want different aliases
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A health change: one structured line, and waiters re-check (a backend may be usable again). */
+    void log(Backend b, BackendHealth.Change change) {
+        if (change == null) {
+            return;
+        }
+        String line = String.format("backend state change: backend=%s from=%s to=%s reason=\"%s\"",
+                b.name(), change.from().name().toLowerCase(), change.to().name().toLowerCase(), change.reason());
+        if (change.to() == BackendHealth.State.DOWN) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
+        lock.lock();
+        try {
+            changed.signalAll();
         } finally {
             lock.unlock();
         }

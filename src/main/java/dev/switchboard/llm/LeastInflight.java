@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The backend with the fewest requests in flight relative to its weight (nginx {@code least_conn});
- * ties go round-robin so equal backends share a light load evenly.
+ * The backend with the fewest requests in flight per unit of {@code weight} (nginx
+ * {@code least_conn}). A fast backend finishes sooner, so it is picked more: the split follows
+ * real capacity without knowing it. Ties go round-robin so equal idle backends share a light load.
  */
 public final class LeastInflight implements BalancingStrategy {
     private final AtomicInteger tieBreak = new AtomicInteger();
@@ -17,7 +18,7 @@ public final class LeastInflight implements BalancingStrategy {
         double bestLoad = Double.MAX_VALUE;
         for (int i = 0; i < candidates.size(); i++) {
             Backend b = candidates.get((start + i) % candidates.size());
-            double load = (double) b.inflight() / b.spec().weight();
+            double load = (b.inflight() + 1.0) / b.weight();
             if (load < bestLoad) {
                 best = b;
                 bestLoad = load;

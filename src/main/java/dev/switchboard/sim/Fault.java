@@ -5,8 +5,8 @@ package dev.switchboard.sim;
  * ({@code {"mode":"error","status":500,"count":3}}) or in-process with {@link Simulator#inject}.
  *
  * @param mode   none, error (answer {@code status}), hang (never answer), cut (stream some tokens then drop the connection),
- *               garbage (answer 200 with bytes that are not JSON)
- * @param status HTTP status for {@code error}
+ *               garbage (answer 200 with bytes that are not JSON), slow (add {@code status} ms before the first token)
+ * @param status HTTP status for {@code error}, extra milliseconds for {@code slow}
  * @param count  how many requests it applies to; negative = until cleared
  */
 public record Fault(String mode, int status, int count) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,10 +40,14 @@ public final class Simulator implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger maxInflight = new AtomicInteger();
+    /** Generation slots (null = unbounded) and the completions waiting for one. */
+    private final Semaphore slots;
+    private final AtomicInteger queued = new AtomicInteger();
 
     private Simulator(SimOptions options) throws IOException {
         this.options = options;
         this.brain = new SimBrain(options.name());
+        this.slots = options.capacity() > 0 ? new Semaphore(options.capacity(), true) : null;
         this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
         server.setExecutor(executor);
         server.createContext("/", this::route);
@@ -106,7 +111,8 @@ public final class Simulator implements AutoCloseable {
                     json(ex, 200, JSON.createObjectNode().put("fault", fault.get().mode()));
                 }
                 case "GET /_sim/stats" -> json(ex, 200, JSON.createObjectNode().put("name", options.name())
-                        .put("requests", requests.get()).put("inflight", inflight.get()).put("maxInflight", maxInflight.get()));
+                        .put("requests", requests.get()).put("inflight", inflight.get()).put("maxInflight", maxInflight.get())
+                        .put("queued", queued.get()));
                 default -> text(ex, 404, "404 page not found");
             }
         }
@@ -166,30 +172,69 @@ public final class Simulator implements AutoCloseable {
                 error(ex, openAi, reply.status(), "failure requested by a [[sim:status]] directive");
                 return;
             }
-            sleep(options.ttft().toMillis() + reply.extraDelayMillis());
-            // Ollama streams unless told not to; OpenAI only when asked.
-            boolean stream = openAi ? req.path("stream").asBoolean(false) : req.path("stream").asBoolean(true);
-            String model = req.path("model").asText(options.model());
-            int promptTokens = req.path("messages").toString().length() / 4;
-            boolean cut = "cut".equals(f.mode());
-            if (openAi) {
-                if (stream) {
-                    OpenAiFormat.stream(ex, model, reply, promptTokens, req.path("stream_options").path("include_usage").asBoolean(false),
-                            options.tokenDelay().toMillis(), cut);
-                } else {
-                    sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                    json(ex, 200, OpenAiFormat.completion(model, reply, promptTokens));
-                }
-            } else {
-                if (stream) {
-                    OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), cut);
-                } else {
-                    sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                    json(ex, 200, OllamaFormat.completion(model, reply, promptTokens));
+            if (!takeSlot()) {
+                // Ollama's words when OLLAMA_MAX_QUEUE is exceeded
+                error(ex, openAi, 503, "server busy, please try again.  maximum pending requests exceeded");
+                return;
+            }
+            try {
+                generate(ex, openAi, req, reply, f);
+            } finally {
+                if (slots != null) {
+                    slots.release();
                 }
             }
         } finally {
             inflight.decrementAndGet();
+        }
+    }
+
+    /** Waits for a generation slot; false when the wait queue is full. */
+    private boolean takeSlot() {
+        if (slots == null) {
+            return true;
+        }
+        if (slots.tryAcquire()) {
+            return true;
+        }
+        if (options.maxQueue() > 0 && queued.incrementAndGet() > options.maxQueue()) {
+            queued.decrementAndGet();
+            return false;
+        }
+        if (options.maxQueue() <= 0) {
+            queued.incrementAndGet();
+        }
+        try {
+            slots.acquireUninterruptibly();
+            return true;
+        } finally {
+            queued.decrementAndGet();
+        }
+    }
+
+    private void generate(HttpExchange ex, boolean openAi, JsonNode req, SimReply reply, Fault f) throws IOException {
+        long slow = "slow".equals(f.mode()) ? f.status() : 0;
+        sleep(options.ttft().toMillis() + reply.extraDelayMillis() + slow);
+        // Ollama streams unless told not to; OpenAI only when asked.
+        boolean stream = openAi ? req.path("stream").asBoolean(false) : req.path("stream").asBoolean(true);
+        String model = req.path("model").asText(options.model());
+        int promptTokens = req.path("messages").toString().length() / 4;
+        boolean cut = "cut".equals(f.mode());
+        if (openAi) {
+            if (stream) {
+                OpenAiFormat.stream(ex, model, reply, promptTokens, req.path("stream_options").path("include_usage").asBoolean(false),
+                        options.tokenDelay().toMillis(), cut);
+            } else {
+                sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
+                json(ex, 200, OpenAiFormat.completion(model, reply, promptTokens));
+            }
+        } else {
+            if (stream) {
+                OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), cut);
+            } else {
+                sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
+                json(ex, 200, OllamaFormat.completion(model, reply, promptTokens));
+            }
         }
     }
 

@@ -30,6 +30,8 @@ public final class SimulatorMain {
         int port = 11434;
         String model = "sim";
         Duration ttft = Duration.ZERO;
+        int capacity = 0;
+        int maxQueue = 0;
         Duration tokenDelay = Duration.ZERO;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -41,9 +43,11 @@ public final class SimulatorMain {
                 case "--model" -> model = args[++i];
                 case "--ttft" -> ttft = Durations.parse(args[++i]);
                 case "--token-delay" -> tokenDelay = Durations.parse(args[++i]);
+                case "--capacity" -> capacity = Integer.parseInt(args[++i]);
+                case "--max-queue" -> maxQueue = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i] + (value == null ? "" : "") + "\n"
-                            + "usage: [--host H] --swarm FILE | --name N --port P [--ttft 80ms] [--token-delay 10ms] [--model M]");
+                            + "usage: [--host H] --swarm FILE | --name N --port P [--ttft 80ms] [--token-delay 10ms] [--model M] [--capacity N] [--max-queue N]");
                     System.exit(2);
                 }
             }
@@ -53,16 +57,17 @@ public final class SimulatorMain {
             SwarmSpec spec = new SwarmFileLoader(k -> System.getenv().getOrDefault(k, "unset")).load(Path.of(swarm));
             for (BackendSpec b : spec.backends()) {
                 b.simulate().ifPresent(sim -> backends.add(new SimOptions(b.name(), bindHost,
-                        b.baseUrl().getPort(), b.model(), sim.ttft(), sim.tokenDelay())));
+                        b.baseUrl().getPort(), b.model(), sim.ttft(), sim.tokenDelay(), sim.capacity(), sim.maxQueue())));
             }
         } else {
-            backends.add(new SimOptions(name, host, port, model, ttft, tokenDelay));
+            backends.add(new SimOptions(name, host, port, model, ttft, tokenDelay, capacity, maxQueue));
         }
         List<Simulator> running = new ArrayList<>();
         for (SimOptions o : backends) {
             running.add(Simulator.start(o));
-            System.out.printf("simulator %s listening on http://%s:%d (model %s, ttft %dms, token %dms)%n",
-                    o.name(), o.host(), o.port(), o.model(), o.ttft().toMillis(), o.tokenDelay().toMillis());
+            System.out.printf("simulator %s listening on http://%s:%d (model %s, ttft %dms, token %dms, capacity %s)%n",
+                    o.name(), o.host(), o.port(), o.model(), o.ttft().toMillis(), o.tokenDelay().toMillis(),
+                    o.capacity() == 0 ? "unbounded" : o.capacity());
         }
         if (running.isEmpty()) {
             System.out.println("no backend in " + swarm + " has a simulate: block; nothing to run");

@@ -1,0 +1,205 @@
+package dev.switchboard.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.llm.BackendPool;
+import dev.switchboard.llm.Cancellation;
+import dev.switchboard.llm.LlmException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * An OpenAI-compatible API on every replica ({@code POST /v1/chat/completions}, streaming and not,
+ * and {@code GET /v1/models}), served by the same backend pool as the chat socket: a Telegram bot
+ * written with the OpenAI SDK, or a LangChain app, gets balancing, health checks and failover by
+ * pointing its base URL here. {@code model} is a model alias of the swarm file. The {@code user}
+ * field or an {@code X-Session-Id} header is the affinity key of {@code session-affinity}.
+ */
+@ApplicationScoped
+public class GatewayRoutes {
+    private static final Logger LOG = Logger.getLogger(GatewayRoutes.class);
+
+    private final BackendPool pool;
+    private final OpenAiWire wire;
+    private final ObjectMapper json;
+    private final BearerKeys keys;
+    private final SwitchboardConfig.Gateway config;
+
+    public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config) {
+        this.pool = pool;
+        this.json = json;
+        this.wire = new OpenAiWire(json);
+        this.config = config.gateway();
+        this.keys = new BearerKeys(config.gateway().apiKeys().orElse(List.of()));
+    }
+
+    void routes(@Observes Router router) {
+        if (!config.enabled()) {
+            return;
+        }
+        router.get("/v1/models").handler(this::models);
+        router.post("/v1/chat/completions")
+                .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+                .handler(this::completions);
+    }
+
+    private boolean authorized(RoutingContext rc) {
+        if (keys.open() || keys.accepts(rc.request().getHeader("Authorization"))) {
+            return true;
+        }
+        send(rc.response(), 401, wire.error("a valid API key is required: Authorization: Bearer KEY",
+                "invalid_request_error", "invalid_api_key"));
+        return false;
+    }
+
+    private void models(RoutingContext rc) {
+        if (!authorized(rc)) {
+            return;
+        }
+        ObjectNode root = json.createObjectNode().put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (String alias : pool.aliases()) {
+            data.addObject().put("id", alias).put("object", "model").put("created", 0).put("owned_by", "switchboard");
+        }
+        send(rc.response(), 200, root);
+    }
+
+    private void completions(RoutingContext rc) {
+        if (!authorized(rc)) {
+            return;
+        }
+        OpenAiWire.Request req;
+        try {
+            req = wire.parse(rc.body().asString());
+        } catch (OpenAiWire.Invalid e) {
+            send(rc.response(), 400, wire.error(e.getMessage(), "invalid_request_error", "invalid_request"));
+            return;
+        }
+        if (!pool.aliases().contains(req.alias())) {
+            send(rc.response(), 404, wire.error("the model '" + req.alias() + "' does not exist; GET /v1/models lists them",
+                    "invalid_request_error", "model_not_found"));
+            return;
+        }
+        String sessionKey = rc.request().getHeader("X-Session-Id") != null ? rc.request().getHeader("X-Session-Id") : req.user();
+        // the pool blocks (queue, HTTP to the backend): never on the event loop
+        Thread.ofVirtual().name("gateway").start(() -> {
+            if (req.stream()) {
+                stream(rc.response(), req, sessionKey);
+            } else {
+                complete(rc.response(), req, sessionKey);
+            }
+        });
+    }
+
+    private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
+        try {
+            ChatResponse r = pool.chat(req.alias(), sessionKey, req.chat());
+            send(response, 200, wire.completion(id(), req.alias(), now(), r));
+        } catch (LlmException e) {
+            send(response, status(e), wire.error(e.getMessage(), type(e), e.code()));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "gateway completion failed");
+            send(response, 500, wire.error("internal error", "server_error", "internal"));
+        }
+    }
+
+    private void stream(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
+        String id = id();
+        long created = now();
+        Cancellation cancel = new Cancellation();
+        response.closeHandler(v -> cancel.cancel()); // the client hung up: close the backend's stream too
+        boolean[] started = {false};
+        try {
+            ChatResponse r = pool.chat(req.alias(), sessionKey, req.chat(), text -> {
+                if (!started[0]) {
+                    begin(response);
+                    ObjectNode first = wire.chunk(id, req.alias(), created);
+                    OpenAiWire.delta(first).put("role", "assistant").put("content", "");
+                    event(response, first.toString());
+                    started[0] = true;
+                }
+                ObjectNode c = wire.chunk(id, req.alias(), created);
+                OpenAiWire.delta(c).put("content", text);
+                event(response, c.toString());
+            }, cancel);
+            if (!started[0]) {
+                begin(response);
+                ObjectNode first = wire.chunk(id, req.alias(), created);
+                OpenAiWire.delta(first).put("role", "assistant");
+                event(response, first.toString());
+            }
+            event(response, wire.lastChunk(id, req.alias(), created, r).toString());
+            if (req.includeUsage()) {
+                event(response, wire.usageChunk(id, req.alias(), created, r.tokenUsage()).toString());
+            }
+            event(response, "[DONE]");
+            response.end();
+        } catch (LlmException e) {
+            if (started[0] || response.headWritten()) {
+                // mid-stream: the status is gone already, so the error travels as an event, as OpenAI does
+                event(response, wire.error(e.getMessage(), type(e), e.code()).toString());
+                response.end();
+            } else {
+                send(response, status(e), wire.error(e.getMessage(), type(e), e.code()));
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("gateway stream ended: %s", e.getMessage());
+            if (!response.ended() && !response.closed()) {
+                response.end();
+            }
+        }
+    }
+
+    private static void begin(HttpServerResponse response) {
+        response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+    }
+
+    private static void event(HttpServerResponse response, String data) {
+        if (response.closed()) {
+            throw new IllegalStateException("the client went away");
+        }
+        // waiting for each write keeps a slow client from piling tokens up in memory
+        response.write(Buffer.buffer("data: " + data + "\n\n")).toCompletionStage().toCompletableFuture().join();
+    }
+
+    private static void send(HttpServerResponse response, int status, ObjectNode body) {
+        if (response.closed() || response.ended()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+    }
+
+    private static int status(LlmException e) {
+        return switch (e.code()) {
+            case "overloaded" -> 429;
+            case "bad_request" -> 400;
+            case "backend_interrupted" -> 502;
+            case "cancelled" -> 499;
+            default -> 503;
+        };
+    }
+
+    private static String type(LlmException e) {
+        return "bad_request".equals(e.code()) ? "invalid_request_error" : "server_error";
+    }
+
+    private static String id() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+}

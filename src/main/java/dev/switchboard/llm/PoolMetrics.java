@@ -1,0 +1,83 @@
+package dev.switchboard.llm;
+
+import dev.langchain4j.model.output.TokenUsage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The pool's Prometheus metrics, per backend (tag {@code backend}): in flight, requests by
+ * outcome, errors by kind, time to first token and total latency (histograms), tokens, health.
+ * Names are {@code switchboard_backend_*} and {@code switchboard_pool_*} on {@code /q/metrics}.
+ */
+final class PoolMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, Meters> byBackend = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+
+    private record Meters(Counter ok, Counter failed, Timer ttft, Timer latency, Counter tokensIn, Counter tokensOut) {
+    }
+
+    PoolMetrics(MeterRegistry registry, List<Backend> backends) {
+        this.registry = registry;
+        for (Backend b : backends) {
+            String n = b.name();
+            Gauge.builder("switchboard.backend.inflight", b, Backend::inflight).tag("backend", n)
+                    .description("requests in flight from this replica").register(registry);
+            Gauge.builder("switchboard.backend.health", b, x -> x.health().state().gauge).tag("backend", n)
+                    .description("1 up, 0.5 half-open (trial), 0 down").register(registry);
+            byBackend.put(n, new Meters(
+                    Counter.builder("switchboard.backend.requests").tag("backend", n).tag("outcome", "ok").register(registry),
+                    Counter.builder("switchboard.backend.requests").tag("backend", n).tag("outcome", "error").register(registry),
+                    histogram("switchboard.backend.ttft", n, "time to first token (whole answer when not streamed)"),
+                    histogram("switchboard.backend.latency", n, "request to last byte"),
+                    Counter.builder("switchboard.backend.tokens").tag("backend", n).tag("direction", "in").register(registry),
+                    Counter.builder("switchboard.backend.tokens").tag("backend", n).tag("direction", "out").register(registry)));
+        }
+        Gauge.builder("switchboard.pool.queued", queued, AtomicInteger::get)
+                .description("turns waiting for a backend with room").register(registry);
+    }
+
+    private Timer histogram(String name, String backend, String description) {
+        return Timer.builder(name).tag("backend", backend).description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(120))
+                .register(registry);
+    }
+
+    void succeeded(Backend b, long ttftNanos, long totalNanos, TokenUsage usage) {
+        Meters m = byBackend.get(b.name());
+        m.ok().increment();
+        m.ttft().record(ttftNanos, TimeUnit.NANOSECONDS);
+        m.latency().record(totalNanos, TimeUnit.NANOSECONDS);
+        if (usage != null) {
+            if (usage.inputTokenCount() != null) {
+                m.tokensIn().increment(usage.inputTokenCount());
+            }
+            if (usage.outputTokenCount() != null) {
+                m.tokensOut().increment(usage.outputTokenCount());
+            }
+        }
+    }
+
+    void failed(Backend b, BackendFailure.Kind kind) {
+        byBackend.get(b.name()).failed().increment();
+        registry.counter("switchboard.backend.errors", "backend", b.name(), "kind", kind.name().toLowerCase()).increment();
+    }
+
+    void overloaded(String alias) {
+        registry.counter("switchboard.pool.overloaded", "alias", alias).increment();
+    }
+
+    AtomicInteger queued() {
+        return queued;
+    }
+}
