@@ -37,3 +37,13 @@ export function stop(child) {
 export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(root, 'target', prefix));
 }
+
+// One replica from the built jar, on its own port, with the given environment.
+export async function startReplica(port, env) {
+  const child = spawn(javaBin(), ['-XX:+UseSerialGC', '-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dquarkus.http.port=${port}`,
+    '-jar', path.join(root, 'target/quarkus-app/quarkus-run.jar')],
+    { env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${process.env.SB_TEST_REDIS_PORT || 16379}`, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
+  await waitFor(`http://127.0.0.1:${port}/q/health/ready`, 90);
+  return child;
+}
