@@ -22,7 +22,11 @@ public final class Backend {
     private final StreamingChatModel streamingModel;
     private final BackendHealth health;
     private final AtomicInteger inflight = new AtomicInteger();
+    /** Half-life of an unrefreshed average: a backend that stopped getting traffic looks better over time. */
+    private static final double STALE_HALF_LIFE_NANOS = 1e9;
+
     private volatile double ttftEwmaMillis = -1;
+    private volatile long lastSampleNanos;
     private volatile long busyUntilMillis;
 
     Backend(BackendSpec spec, ChatModel model, StreamingChatModel streamingModel, BackendHealth health) {
@@ -56,6 +60,19 @@ public final class Backend {
     /** Smoothed time to first token in ms; -1 before the first sample. */
     public double ttftEwmaMillis() {
         return ttftEwmaMillis;
+    }
+
+    /**
+     * The time to first token to expect now: the average, halved for every second without a new sample.
+     * Without the decay a backend measured slow once (say during a burst) would never be picked again,
+     * so never measured again; with it, it gets a request after a while and is judged afresh.
+     */
+    public double expectedTtftMillis(long nowNanos) {
+        double ewma = ttftEwmaMillis;
+        if (ewma < 0) {
+            return -1;
+        }
+        return ewma * Math.pow(0.5, (nowNanos - lastSampleNanos) / STALE_HALF_LIFE_NANOS);
     }
 
     public BackendHealth health() {
@@ -94,5 +111,6 @@ public final class Backend {
     void recordTtft(double millis) {
         double prev = ttftEwmaMillis;
         ttftEwmaMillis = prev < 0 ? millis : prev + EWMA_ALPHA * (millis - prev);
+        lastSampleNanos = System.nanoTime();
     }
 }
