@@ -12,7 +12,8 @@ import java.util.List;
  * @param handoffs     agents this one may hand the conversation to
  * @param keepMessages history window sent to the model
  * @param tools        named Java tools
+ * @param maxToolCalls  bound on tool calls of this agent in one turn (handoffs not counted)
  */
 public record AgentSpec(String name, String description, String model, String system, List<String> handoffs,
-                        int keepMessages, List<String> tools) {
+                        int keepMessages, List<String> tools, int maxToolCalls) {
 }

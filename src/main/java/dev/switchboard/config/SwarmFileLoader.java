@@ -39,9 +39,9 @@ public final class SwarmFileLoader {
     private static final Set<String> POOL = Set.of("strategy", "retries", "max-fails", "fail-timeout",
             "probe-interval", "queue-timeout", "fallbacks", "max-queue", "deep-probe", "bounded-load");
     private static final Set<String> AGENT = Set.of("name", "description", "model", "system", "handoffs",
-            "keep-messages", "tools");
+            "keep-messages", "tools", "max-tool-calls");
     private static final Set<String> SWARM = Set.of("default-agent", "max-handoffs-per-turn", "idle-timeout",
-            "history-ttl", "max-history");
+            "history-ttl", "max-history", "rescue", "rescue-attempts", "flush-message");
 
     private final Function<String, String> env;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -292,8 +292,9 @@ public final class SwarmFileLoader {
             if (name == null || model == null || system == null) {
                 return null;
             }
+            int maxToolCalls = integer(n, "max-tool-calls", at, 8, 0, 100);
             return new AgentSpec(name, description == null ? "The " + name + " agent." : description, model, system,
-                    List.copyOf(handoffs), keep, List.copyOf(tools));
+                    List.copyOf(handoffs), keep, List.copyOf(tools), maxToolCalls);
         }
 
         SwarmSettings settings(JsonNode n, Set<String> names, List<AgentSpec> agents) {
@@ -305,11 +306,24 @@ public final class SwarmFileLoader {
             if (def != null && !names.isEmpty() && !names.contains(def)) {
                 error("swarm.default-agent", "unknown agent '" + def + "'");
             }
+            SwarmSettings.Rescue rescue = SwarmSettings.Rescue.RECOMPLETE;
+            String r = n.has("rescue") ? text(n, "rescue", "swarm.rescue") : null;
+            if (r != null) {
+                try {
+                    rescue = SwarmSettings.Rescue.parse(r);
+                } catch (IllegalArgumentException e) {
+                    error("swarm.rescue", "unknown rescue strategy '" + r + "' (recomplete, flush, fail)");
+                }
+            }
+            String flush = n.has("flush-message") ? text(n, "flush-message", "swarm.flush-message") : null;
             return new SwarmSettings(def,
                     integer(n, "max-handoffs-per-turn", "swarm", 3, 0, 50),
                     duration(n, "idle-timeout", "swarm", Duration.ofMinutes(15)),
                     duration(n, "history-ttl", "swarm", Duration.ofHours(24)),
-                    integer(n, "max-history", "swarm", 1000, 10, 1_000_000));
+                    integer(n, "max-history", "swarm", 1000, 10, 1_000_000),
+                    rescue,
+                    integer(n, "rescue-attempts", "swarm", 2, 0, 10),
+                    flush == null ? "Sorry, I could not produce an answer to that. Could you say it another way?" : flush);
         }
 
         void onlyKnown(JsonNode n, String at, Set<String> known) {

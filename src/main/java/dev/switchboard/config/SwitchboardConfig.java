@@ -83,5 +83,13 @@ public interface SwitchboardConfig {
         /** How often idle sockets are looked for. */
         @WithDefault("30s")
         Duration idleSweepInterval();
+
+        /**
+         * Bytes of frames sent to a socket but not yet taken by it. A client that reads slower than
+         * tokens arrive is closed (1008) past this, instead of growing the replica's memory; its
+         * turn still completes and is stored.
+         */
+        @WithDefault("1048576")
+        int maxPendingBytes();
     }
 }

@@ -2,43 +2,53 @@ package dev.switchboard.edge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.llm.Cancellation;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.session.StoreUnavailableException;
 import dev.switchboard.swarm.ChatService;
+import dev.switchboard.swarm.Swarm;
 import dev.switchboard.swarm.TurnException;
+import dev.switchboard.swarm.TurnListener;
 import dev.switchboard.swarm.TurnReply;
 import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.common.annotation.RunOnVirtualThread;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code /chat?clientId=ID} endpoint: decodes frames, runs turns on virtual threads and
- * writes the answers back. The handshake was checked by {@link HandshakeFilter}.
+ * The {@code /chat?clientId=ID} endpoint: decodes frames on the event loop and hands the work to
+ * virtual threads — a socket's turns one after another ({@link SocketTurns}), history reads beside
+ * them — so a {@code cancel} is read while its turn runs. The handshake was checked by
+ * {@link HandshakeFilter}.
  */
 @WebSocket(path = HandshakeFilter.PATH)
 public class ChatSocket {
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
     static final UserData.TypedKey<String> CLIENT_ID = new UserData.TypedKey<>("clientId");
     static final UserData.TypedKey<AtomicLong> LAST_ACTIVE = new UserData.TypedKey<>("lastActive");
+    static final UserData.TypedKey<SocketTurns> TURNS = new UserData.TypedKey<>("turns");
+    static final UserData.TypedKey<AtomicLong> PENDING = new UserData.TypedKey<>("pendingBytes");
 
     private final ChatService chat;
     private final SessionStore store;
     private final FrameCodec codec;
+    private final int maxPendingBytes;
 
     public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config) {
         this.chat = chat;
         this.store = store;
         this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit());
+        this.maxPendingBytes = config.edge().maxPendingBytes();
     }
 
     @OnOpen
@@ -51,34 +61,67 @@ public class ChatSocket {
         }
         connection.userData().put(CLIENT_ID, clientId);
         connection.userData().put(LAST_ACTIVE, new AtomicLong(System.currentTimeMillis()));
+        connection.userData().put(TURNS, new SocketTurns());
+        connection.userData().put(PENDING, new AtomicLong());
+    }
+
+    @OnClose
+    @NonBlocking
+    public void onClose(WebSocketConnection connection) {
+        SocketTurns turns = connection.userData().get(TURNS);
+        if (turns != null) {
+            turns.closed();
+        }
     }
 
     @OnTextMessage
-    @RunOnVirtualThread
+    @NonBlocking
     public void onMessage(String frame, WebSocketConnection connection) {
         AtomicLong lastActive = connection.userData().get(LAST_ACTIVE);
         if (lastActive != null) {
             lastActive.set(System.currentTimeMillis());
         }
         String clientId = connection.userData().get(CLIENT_ID);
-        Inbound in = codec.decode(frame);
-        switch (in) {
-            case Inbound.Message m -> turn(connection, clientId, m);
-            case Inbound.History h -> history(connection, clientId, h.limit());
-            case Inbound.Cancel c -> send(connection, new Outbound.Error(c.id(), "not_running",
-                    "no turn with id " + c.id() + " is running on this socket"));
+        SocketTurns turns = connection.userData().get(TURNS);
+        switch (codec.decode(frame)) {
+            case Inbound.Message m -> {
+                Cancellation cancel = new Cancellation();
+                if (!turns.submit(m.id(), cancel, () -> turn(connection, clientId, m, cancel))) {
+                    send(connection, new Outbound.Error(m.id(), "busy",
+                            "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));
+                }
+            }
+            case Inbound.History h -> Thread.ofVirtual().name("history").start(() -> history(connection, clientId, h.limit()));
+            case Inbound.Cancel c -> {
+                if (!turns.cancel(c.id())) {
+                    send(connection, new Outbound.Error(c.id(), "not_running",
+                            "no turn with id " + c.id() + " is running or waiting on this socket"));
+                }
+            }
             case Inbound.Invalid bad -> send(connection, new Outbound.Error(bad.id(), bad.code(), bad.message()));
         }
     }
 
-    private void turn(WebSocketConnection connection, String clientId, Inbound.Message m) {
+    /** Runs on the socket's turn thread. */
+    private void turn(WebSocketConnection connection, String clientId, Inbound.Message m, Cancellation cancel) {
+        TurnListener listener = new TurnListener() {
+            @Override
+            public void agentChanged(String from, String to) {
+                send(connection, new Outbound.Agent(m.id(), from, to));
+            }
+
+            @Override
+            public void token(String text) {
+                sendToken(connection, new Outbound.Token(m.id(), text));
+            }
+        };
         try {
-            TurnReply reply = chat.send(clientId, m.id(), m.text(),
-                    (from, to) -> send(connection, new Outbound.Agent(m.id(), from, to)));
+            TurnReply reply = chat.send(clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel));
             send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed()));
         } catch (TurnException e) {
             LOG.debugf("turn of %s failed: %s %s", clientId, e.code(), e.getMessage());
-            send(connection, new Outbound.Error(m.id(), e.code(), e.getMessage()));
+            send(connection, "cancelled".equals(e.code()) ? new Outbound.Cancelled(m.id())
+                    : new Outbound.Error(m.id(), e.code(), e.getMessage()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "turn of %s failed unexpectedly", clientId);
             send(connection, new Outbound.Error(m.id(), "internal", "the turn failed on the server; nothing was stored, you may resend"));
@@ -104,14 +147,41 @@ public class ChatSocket {
         return new Outbound.Entry(m.id(), m.role(), m.agent(), content, m.ts(), m.toolName());
     }
 
+    /**
+     * Tokens are not awaited one by one (that would tie the backend's pace to the client's); the
+     * bytes not yet written are counted instead, and a client that lets them pile up past
+     * {@code max-pending-bytes} is closed. The turn goes on and is stored either way.
+     */
+    private void sendToken(WebSocketConnection connection, Outbound.Token token) {
+        AtomicLong pending = connection.userData().get(PENDING);
+        if (!connection.isOpen() || pending == null) {
+            return;
+        }
+        String text = codec.encode(token);
+        long size = text.getBytes(StandardCharsets.UTF_8).length;
+        if (pending.addAndGet(size) > maxPendingBytes) {
+            LOG.infof("closing the socket of %s: %d bytes of token frames unread", connection.userData().get(CLIENT_ID), pending.get());
+            connection.close(new CloseReason(1008, "client too slow: token frames unread; fetch the answer with history"))
+                    .subscribe().with(v -> { }, e -> { });
+            return;
+        }
+        connection.sendText(text).subscribe().with(v -> pending.addAndGet(-size), e -> pending.addAndGet(-size));
+    }
+
     private void send(WebSocketConnection connection, Object frame) {
-        if (connection.isOpen()) {
-            try {
-                connection.sendTextAndAwait(codec.encode(frame));
-            } catch (RuntimeException e) {
-                // the client went away mid-turn; the turn itself is stored and can be fetched with "history"
-                LOG.debugf("frame not delivered to %s: %s", connection.id(), e.getMessage());
-            }
+        if (!connection.isOpen()) {
+            return;
+        }
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // error frames of bad input are answered from the event loop, which must not block
+            connection.sendText(codec.encode(frame)).subscribe().with(v -> { }, e -> { });
+            return;
+        }
+        try {
+            connection.sendTextAndAwait(codec.encode(frame));
+        } catch (RuntimeException e) {
+            // the client went away mid-turn; the turn itself is stored and can be fetched with "history"
+            LOG.debugf("frame not delivered to %s: %s", connection.id(), e.getMessage());
         }
     }
 }

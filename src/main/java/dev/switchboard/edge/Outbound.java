@@ -19,6 +19,23 @@ public final class Outbound {
         }
     }
 
+    /** A piece of a streamed answer. */
+    @RegisterForReflection
+    public record Token(String type, String id, String data) {
+        public Token(String id, String data) {
+            this("token", id, data);
+        }
+    }
+
+    /** A cancel stopped the turn; nothing of it was stored. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cancelled(String type, String id) {
+        public Cancelled(String id) {
+            this("cancelled", id);
+        }
+    }
+
     /** The active agent changed. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -147,10 +147,9 @@ public final class BackendPool implements AutoCloseable {
             long t0 = System.nanoTime();
             AtomicLong firstToken = new AtomicLong();
             try {
-                // Streaming when the caller wants tokens or a way to stop: only a stream can be closed early.
-                ChatResponse response = tokens == null && cancel == null
-                        ? b.model().chat(request)
-                        : stream(b, request, tokens == null ? text -> { } : tokens, cancel, firstToken);
+                ChatResponse response = tokens == null
+                        ? blocking(b, request, cancel)
+                        : stream(b, request, tokens, cancel, firstToken);
                 long total = System.nanoTime() - t0;
                 long ttft = firstToken.get() == 0 ? total : firstToken.get() - t0;
                 b.recordTtft(ttft / 1e6);
@@ -192,6 +191,32 @@ public final class BackendPool implements AutoCloseable {
         }
         throw new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
                 + (last == null ? "" : " (last error: " + last.message() + ")"));
+    }
+
+    /**
+     * One blocking call. A cancel interrupts the calling (virtual) thread, which makes the JDK HTTP
+     * client abandon the exchange and close its connection.
+     */
+    private ChatResponse blocking(Backend b, ChatRequest request, Cancellation cancel) {
+        if (cancel == null) {
+            return b.model().chat(request);
+        }
+        Thread caller = Thread.currentThread();
+        Runnable interrupt = caller::interrupt;
+        cancel.onCancel(interrupt);
+        try {
+            return b.model().chat(request);
+        } catch (RuntimeException e) {
+            if (cancel.isCancelled()) {
+                throw new CancellationException("cancelled");
+            }
+            throw e;
+        } finally {
+            cancel.forget(interrupt);
+            if (cancel.isCancelled()) {
+                Thread.interrupted(); // the interrupt was for the HTTP call only
+            }
+        }
     }
 
     /** Streams from {@code b}, blocking until the whole answer is in. */

@@ -28,6 +28,11 @@ public final class Cancellation {
         return cancelled;
     }
 
+    /** Drops a hook that is no longer wanted (its call ended). */
+    synchronized void forget(Runnable hook) {
+        hooks.remove(hook);
+    }
+
     /** Runs {@code hook} on cancel, or at once when already cancelled. */
     void onCancel(Runnable hook) {
         synchronized (this) {

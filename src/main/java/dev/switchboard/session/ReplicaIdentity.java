@@ -14,10 +14,17 @@ public class ReplicaIdentity {
     private final String id;
     private final int port;
 
+    @jakarta.inject.Inject
     public ReplicaIdentity(@ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int port,
                            SwitchboardConfig config) {
         this.port = port;
         this.id = config.replicaId().filter(s -> !s.isBlank()).orElse(String.valueOf(port));
+    }
+
+    /** A replica identity outside CDI (tests, tools). */
+    public ReplicaIdentity(int port, String id) {
+        this.port = port;
+        this.id = id;
     }
 
     public String id() {

@@ -14,7 +14,12 @@ import java.util.regex.Pattern;
  *   <li>a user message naming an agent X when the tool {@code transfer_to_X} is offered: a call of that tool;</li>
  *   <li>directives in the last user message: {@code [[sim:tool=NAME]]} calls NAME,
  *   {@code [[sim:tool=NAME {"a":1}]]} with arguments, {@code [[sim:status=500]]} fails,
- *   {@code [[sim:delay=300]]} waits 300 ms more, {@code [[sim:empty]]} answers nothing;</li>
+ *   {@code [[sim:delay=300]]} waits 300 ms more, {@code [[sim:empty]]} answers nothing,
+ *   {@code [[sim:fragment]]} answers a tool-call fragment as text, {@code [[sim:long=N]]} adds N words,
+ *   {@code [[sim:loop=NAME {json}]]} calls NAME on every call of the turn,
+ *   {@code [[sim:only=AGENT]]} keeps the directives to the agent whose prompt says "You are AGENT";
+ *   they act on the call that answers the user message; {@code =always} makes empty/fragment act on
+ *   every call of the turn. After a tool result the answer quotes it ({@code tool="…"});</li>
  *   <li>otherwise the echo: {@code (sim NAME) users=N said="…" system="…"}: N is the number of user
  *   messages the model was sent, {@code system} the start of the system prompt.</li>
  * </ul>
@@ -46,23 +51,35 @@ final class SimBrain {
         int status = 200;
         long delay = 0;
         boolean empty = false;
+        boolean fragment = false;
+        int longWords = 0;
         String forcedTool = null;
         String forcedArgs = "{}";
-        if ("user".equals(last.role())) {
-            Matcher d = DIRECTIVE.matcher(lastUser);
-            while (d.find()) {
-                String value = d.group(2) == null ? "" : d.group(2).trim();
-                switch (d.group(1)) {
-                    case "status" -> status = Integer.parseInt(value);
-                    case "delay" -> delay = Long.parseLong(value);
-                    case "empty" -> empty = true;
-                    case "tool" -> {
+        boolean userLast = "user".equals(last.role());
+        // [[sim:only=AGENT]] scopes a message's directives to the agent whose prompt says "You are AGENT"
+        Matcher only = Pattern.compile("\\[\\[sim:only=([^\\]]+)]]").matcher(lastUser);
+        boolean scoped = !only.find() || system.contains("You are " + only.group(1).trim());
+        Matcher d = DIRECTIVE.matcher(scoped ? lastUser : "");
+        while (d.find()) {
+            String value = d.group(2) == null ? "" : d.group(2).trim();
+            // Most directives act on the model call that answers the user message directly; "=always"
+            // ones act on every call of the turn (after tool results, after a corrective note).
+            boolean applies = userLast || "always".equals(value);
+            switch (d.group(1)) {
+                case "status" -> status = userLast ? Integer.parseInt(value) : status;
+                case "delay" -> delay = userLast ? Long.parseLong(value) : delay;
+                case "empty" -> empty |= applies;
+                case "fragment" -> fragment |= applies;
+                case "long" -> longWords = Integer.parseInt(value);
+                case "tool", "loop" -> {
+                    // "loop" calls the tool on every call of the turn: a model that never stops calling
+                    if (userLast || "loop".equals(d.group(1))) {
                         int sp = value.indexOf(' ');
                         forcedTool = sp < 0 ? value : value.substring(0, sp);
                         forcedArgs = sp < 0 ? "{}" : value.substring(sp + 1).trim();
                     }
-                    default -> { }
                 }
+                default -> { }
             }
         }
         if (forcedTool != null) {
@@ -82,8 +99,17 @@ final class SimBrain {
         if (empty) {
             return new SimReply("", List.of(), status, delay);
         }
+        if (fragment) {
+            return new SimReply("{\"name\": \"transfer_to_", List.of(), status, delay);
+        }
         String said = clip(DIRECTIVE.matcher(lastUser).replaceAll("").strip(), 80);
         String text = "(sim " + name + ") users=" + users + " said=\"" + said + "\" system=\"" + clip(system.strip(), 160) + "\"";
+        if ("tool".equals(last.role())) {
+            text += " tool=\"" + clip(last.content() == null ? "" : last.content(), 200) + "\"";
+        }
+        if (longWords > 0) {
+            text += " " + "word ".repeat(Math.min(longWords, 1_000_000)).strip();
+        }
         return new SimReply(text, new ArrayList<>(), status, delay);
     }
 

@@ -37,6 +37,13 @@ public class ChatService {
      * @throws TurnException with the error code for the client; nothing was stored
      */
     public TurnReply send(String clientId, String messageId, String text, TurnListener listener) {
+        return send(clientId, messageId, text, listener, Swarm.TurnOptions.PLAIN);
+    }
+
+    /**
+     * @param options streaming (tokens go to {@code listener}) and the handle that cancels the turn
+     */
+    public TurnReply send(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
         TurnStart start;
         try {
             start = store.begin(clientId, messageId, swarm.widestWindow());
@@ -53,7 +60,10 @@ public class ChatService {
                     String agent = swarm.activeAgent(s.state()).name();
                     HistoryMessage user = HistoryMessage.user(messageId != null ? messageId : "u-" + UUID.randomUUID(),
                             agent, text, System.currentTimeMillis());
-                    Swarm.Outcome outcome = swarm.run(clientId, s.state(), s.window(), user, listener);
+                    Swarm.Outcome outcome = swarm.run(clientId, s.state(), s.window(), user, listener, options);
+                    if (options.cancel() != null && options.cancel().isCancelled()) {
+                        throw new TurnException("cancelled", "the turn was cancelled");
+                    }
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false);
                     store.commit(s.lease(), messageId, json.writeValueAsString(reply), outcome.state(), outcome.messages());
                     committed = true;

@@ -29,6 +29,13 @@ final class ContextWindow {
             }
         }
         int from = Math.max(0, visible.size() - keep);
+        // The message being answered always stays in, however many tool calls this turn made since.
+        for (int i = visible.size() - 1; i >= 0; i--) {
+            if (HistoryMessage.USER.equals(visible.get(i).role())) {
+                from = Math.min(from, i);
+                break;
+            }
+        }
         // A window must not open on a tool result whose call fell outside it: models reject that.
         while (from < visible.size() && HistoryMessage.TOOL.equals(visible.get(from).role())) {
             from++;

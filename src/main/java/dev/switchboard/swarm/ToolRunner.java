@@ -1,0 +1,83 @@
+package dev.switchboard.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.switchboard.config.AgentSpec;
+import dev.switchboard.config.SwarmSpec;
+import dev.switchboard.llm.JsonSchemas;
+import dev.switchboard.swarm.tools.ArgumentCheck;
+import dev.switchboard.swarm.tools.Tool;
+import dev.switchboard.swarm.tools.ToolContext;
+import dev.switchboard.swarm.tools.ToolException;
+import dev.switchboard.swarm.tools.ToolRegistry;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the Java tools agents call. Whatever goes wrong — a tool the agent does not have, arguments
+ * that are not JSON or break the schema, a tool that throws — becomes an {@code Error: …} tool
+ * result the model can read and correct; a turn never fails because of a tool.
+ */
+final class ToolRunner {
+    private static final Logger LOG = Logger.getLogger(ToolRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ToolRegistry registry;
+    private final Clock clock;
+    private final Map<String, List<ToolSpecification>> specs = new HashMap<>();
+
+    ToolRunner(SwarmSpec swarm, ToolRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        for (int i = 0; i < swarm.agents().size(); i++) {
+            AgentSpec agent = swarm.agents().get(i);
+            for (int k = 0; k < agent.tools().size(); k++) {
+                if (registry.get(agent.tools().get(k)).isEmpty()) {
+                    throw new IllegalStateException("swarm file " + swarm.source() + ": agents[" + i + "].tools[" + k
+                            + "]: unknown tool '" + agent.tools().get(k) + "' (tools: " + String.join(", ", registry.names()) + ")");
+                }
+            }
+            specs.put(agent.name(), agent.tools().stream()
+                    .map(name -> registry.get(name).orElseThrow())
+                    .map(t -> ToolSpecification.builder().name(t.name()).description(t.description())
+                            .parameters(JsonSchemas.object(t.parameters())).build())
+                    .toList());
+        }
+    }
+
+    List<ToolSpecification> specsOf(AgentSpec agent) {
+        return specs.getOrDefault(agent.name(), List.of());
+    }
+
+    String run(AgentSpec agent, ToolExecutionRequest call, String clientId, SessionMemory memory) {
+        if (!agent.tools().contains(call.name())) {
+            return "Error: there is no tool named '" + call.name() + "' for agent " + agent.name() + ".";
+        }
+        Tool tool = registry.get(call.name()).orElseThrow();
+        JsonNode args;
+        try {
+            String raw = call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments();
+            args = JSON.readTree(raw);
+        } catch (Exception e) {
+            return "Error: the arguments of " + call.name() + " are not valid JSON. Call it again with a JSON object.";
+        }
+        List<String> problems = ArgumentCheck.problems(tool.parameters(), args);
+        if (!problems.isEmpty()) {
+            return "Error: invalid arguments for " + call.name() + ": " + String.join("; ", problems) + ".";
+        }
+        try {
+            return tool.execute(new ToolContext(clientId, agent.name(), memory, clock), args);
+        } catch (ToolException e) {
+            return "Error: " + e.getMessage();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "tool %s failed", call.name());
+            return "Error: the tool " + call.name() + " failed. Tell the user it is unavailable right now.";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.swarm.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A tool an agent can call. To add one: implement this interface in an {@code @ApplicationScoped}
+ * class in this package, give it a unique {@link #name()}, and list the name under an agent's
+ * {@code tools:} in the swarm file. Arguments are checked against {@link #parameters()} before
+ * {@link #execute} runs; whatever goes wrong goes back to the model as a tool error, never to the
+ * user as a failed turn. Tools run on the turn's virtual thread: blocking is fine, but keep them
+ * quick (the turn waits) and bounded.
+ */
+public interface Tool {
+
+    /** What the model calls: {@code [a-z0-9_]+}. */
+    String name();
+
+    /** Tells the model when to use the tool. */
+    String description();
+
+    /** JSON Schema of the arguments object (type, properties, required, enum, bounds). */
+    JsonNode parameters();
+
+    /**
+     * @param args already checked against {@link #parameters()}
+     * @return the result the model sees (plain text or JSON text)
+     * @throws ToolException with a message for the model when the call cannot be done
+     */
+    String execute(ToolContext context, JsonNode args);
+}
