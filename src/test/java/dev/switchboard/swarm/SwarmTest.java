@@ -119,4 +119,16 @@ class SwarmTest {
                 new ReplicaIdentity(1, "t"), ToolRegistry.of(new CalculatorTool())));
         assertTrue(e.getMessage().contains("agents[0].tools[1]: unknown tool 'teleport'"), e.getMessage());
     }
+
+    @Test
+    void the_example_shop_swarm_loads_with_the_built_in_tools() {
+        SwarmSpec spec = new SwarmFileLoader(k -> null).load(Path.of("config/swarm-shop.yaml"));
+        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry());
+        ToolRegistry all = ToolRegistry.of(new CalculatorTool(), new ShopTools.CatalogueSearch(), new ShopTools.OrderLookup(),
+                new dev.switchboard.swarm.tools.MemoryTools.Remember(), new dev.switchboard.swarm.tools.MemoryTools.Recall(),
+                new dev.switchboard.swarm.tools.CurrentTimeTool());
+        Swarm s = new Swarm(spec, pool, new ReplicaIdentity(1, "t"), all);
+        assertEquals("triage", s.activeAgent(fresh()).name());
+        assertEquals(4, spec.agents().size());
+    }
 }
