@@ -8,7 +8,13 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -187,5 +193,79 @@ class SwarmSocketTest {
             JsonNode unknown = c.send(Map.of("type", "cancel", "id", "nope")).nextOfType("error");
             assertEquals("not_running", unknown.path("code").asText());
         }
+    }
+
+    @Test
+    void a_client_that_does_not_read_its_tokens_is_closed_and_the_turn_is_still_stored() throws Exception {
+        String clientId = "slow-" + UUID.randomUUID();
+        try (Socket raw = new Socket()) {
+            raw.setReceiveBufferSize(4096); // a client that reads nothing: the window closes fast
+            raw.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            OutputStream out = raw.getOutputStream();
+            out.write(("GET /chat?clientId=" + clientId + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = raw.getInputStream();
+            String head = readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            out.write(maskedTextFrame("{\"type\":\"message\",\"id\":\"slow\",\"stream\":true,"
+                    + "\"data\":\"tell me everything [[sim:long=250000]]\"}"));
+            out.flush();
+
+            // The turn completes and is stored although its client reads nothing.
+            JsonNode stored = null;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            try (WsClient other = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), clientId)) {
+                while (System.nanoTime() < deadline) {
+                    List<JsonNode> h = new ArrayList<>();
+                    other.send(Map.of("type", "history", "limit", 10)).nextOfType("history").path("messages").forEach(h::add);
+                    if (h.size() == 2) {
+                        stored = h.get(1);
+                        break;
+                    }
+                    Thread.sleep(250);
+                }
+            }
+            assertTrue(stored != null && stored.path("content").asText().length() > 1_000_000, "the whole answer was stored");
+
+            // Reading now: some token frames, then the replica's close frame with its reason.
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            raw.setSoTimeout(10_000);
+            in.transferTo(all);
+            String tail = new String(all.toByteArray(), Math.max(0, all.size() - 200), Math.min(200, all.size()), StandardCharsets.UTF_8);
+            assertTrue(tail.contains("client too slow"), tail);
+            assertTrue(all.size() < 12 * 1024 * 1024, "far less than the whole answer was buffered for it: " + all.size());
+        }
+    }
+
+    private static String readHead(InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            sb.append((char) b);
+        }
+        return sb.toString();
+    }
+
+    private static byte[] maskedTextFrame(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.write(0x81);
+        if (payload.length < 126) {
+            f.write(0x80 | payload.length);
+        } else {
+            f.write(0x80 | 126);
+            f.write(payload.length >> 8);
+            f.write(payload.length & 0xff);
+        }
+        byte[] mask = {1, 2, 3, 4};
+        f.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            f.write(payload[i] ^ mask[i % 4]);
+        }
+        return f.toByteArray();
     }
 }
