@@ -29,6 +29,21 @@ public interface SwitchboardConfig {
     /** The admin endpoints ({@code /admin/*}). */
     Admin admin();
 
+    /** Signed session tokens on {@code /chat}. */
+    Auth auth();
+
+    interface Auth {
+        /**
+         * HMAC keys (comma-separated): the first signs new tokens, every one verifies, so a key can
+         * be rotated by putting the new one first and dropping the old one after the longest token TTL.
+         */
+        Optional<java.util.List<String>> keys();
+
+        /** Refuse a {@code /chat} handshake without a valid {@code token}. Needs {@code keys}. */
+        @WithDefault("false")
+        boolean required();
+    }
+
     /** The OpenAI-compatible gateway ({@code /v1/*}). */
     Gateway gateway();
 

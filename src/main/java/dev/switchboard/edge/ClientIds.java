@@ -13,13 +13,18 @@ public final class ClientIds {
 
     /** The clientId of a query string, or null when there is none. */
     public static String fromQuery(String query) {
+        return param(query, "clientId");
+    }
+
+    /** The first value of parameter {@code wanted} in a query string, decoded; null when absent. */
+    static String param(String query, String wanted) {
         if (query == null) {
             return null;
         }
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String name = eq < 0 ? pair : pair.substring(0, eq);
-            if ("clientId".equals(name)) {
+            if (wanted.equals(name)) {
                 try {
                     return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 } catch (IllegalArgumentException e) {

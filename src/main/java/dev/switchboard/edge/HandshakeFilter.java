@@ -1,17 +1,32 @@
 package dev.switchboard.edge;
 
+import dev.switchboard.config.SwitchboardConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.time.Instant;
+
 /**
  * Refuses a {@code /chat} upgrade without a valid clientId with HTTP 400 and the reason in the
  * body (and in {@code X-Switchboard-Reason}), before any WebSocket exists. An upgrade check of
- * websockets-next could only set the status, not say why.
+ * websockets-next could only set the status, not say why. With {@code sb.auth.required} a missing,
+ * expired or forged {@code token} is refused the same way, with 401.
  */
 @ApplicationScoped
 public class HandshakeFilter {
     static final String PATH = "/chat";
+
+    private final SessionTokens tokens;
+
+    public HandshakeFilter(SwitchboardConfig config) {
+        if (config.auth().required()) {
+            this.tokens = new SessionTokens(config.auth().keys().filter(k -> !k.isEmpty()).orElseThrow(
+                    () -> new IllegalStateException("sb.auth.required is true but sb.auth.keys (SB_AUTH_KEYS) is not set")));
+        } else {
+            this.tokens = null;
+        }
+    }
 
     void register(@Observes Filters filters) {
         filters.register(rc -> {
@@ -19,11 +34,18 @@ public class HandshakeFilter {
                 rc.next();
                 return;
             }
-            String problem = ClientIds.problem(ClientIds.fromQuery(rc.request().query()));
+            String query = rc.request().query();
+            String clientId = ClientIds.fromQuery(query);
+            String problem = ClientIds.problem(clientId);
+            int status = 400;
+            if (problem == null && tokens != null) {
+                problem = tokens.problem(clientId, ClientIds.param(query, "token"), Instant.now());
+                status = 401;
+            }
             if (problem == null) {
                 rc.next();
             } else {
-                rc.response().setStatusCode(400)
+                rc.response().setStatusCode(status)
                         .putHeader("Content-Type", "text/plain; charset=utf-8")
                         .putHeader("X-Switchboard-Reason", problem)
                         .end(problem);
