@@ -118,7 +118,7 @@ stop_all() {
     pid=$(cat "$f")
     kill -TERM "$pid" 2>/dev/null || true
   done
-  deadline=$((SECONDS + 15))
+  deadline=$((SECONDS + 30)) # longer than a replica's drain (sb.edge.drain-timeout, 20 s)
   for f in "$SB_VAR"/run/*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")

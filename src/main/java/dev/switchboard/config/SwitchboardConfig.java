@@ -106,5 +106,12 @@ public interface SwitchboardConfig {
          */
         @WithDefault("1048576")
         int maxPendingBytes();
+
+        /**
+         * On SIGTERM: how long running turns may take to finish before the sockets are closed with
+         * 1001 anyway. PM2's kill_timeout and compose's stop_grace_period leave room for it.
+         */
+        @WithDefault("20s")
+        Duration drainTimeout();
     }
 }

@@ -43,9 +43,11 @@ public class ChatSocket {
     private final SessionStore store;
     private final FrameCodec codec;
     private final int maxPendingBytes;
+    private final Drain drain;
 
-    public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config) {
+    public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config, Drain drain) {
         this.chat = chat;
+        this.drain = drain;
         this.store = store;
         this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit());
         this.maxPendingBytes = config.edge().maxPendingBytes();
@@ -115,6 +117,7 @@ public class ChatSocket {
                 sendToken(connection, new Outbound.Token(m.id(), text));
             }
         };
+        drain.turnStarted();
         try {
             TurnReply reply = chat.send(clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel));
             send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed()));
@@ -125,6 +128,8 @@ public class ChatSocket {
         } catch (RuntimeException e) {
             LOG.errorf(e, "turn of %s failed unexpectedly", clientId);
             send(connection, new Outbound.Error(m.id(), "internal", "the turn failed on the server; nothing was stored, you may resend"));
+        } finally {
+            drain.turnEnded();
         }
     }
 

@@ -18,8 +18,10 @@ public class HandshakeFilter {
     static final String PATH = "/chat";
 
     private final SessionTokens tokens;
+    private final Drain drain;
 
-    public HandshakeFilter(SwitchboardConfig config) {
+    public HandshakeFilter(SwitchboardConfig config, Drain drain) {
+        this.drain = drain;
         if (config.auth().required()) {
             this.tokens = new SessionTokens(config.auth().keys().filter(k -> !k.isEmpty()).orElseThrow(
                     () -> new IllegalStateException("sb.auth.required is true but sb.auth.keys (SB_AUTH_KEYS) is not set")));
@@ -32,6 +34,11 @@ public class HandshakeFilter {
         filters.register(rc -> {
             if (!PATH.equals(rc.request().path())) {
                 rc.next();
+                return;
+            }
+            if (drain.draining()) {
+                // nginx's proxy_next_upstream http_503 sends the handshake to another replica
+                rc.response().setStatusCode(503).putHeader("X-Switchboard-Reason", "draining").end("this replica is shutting down");
                 return;
             }
             String query = rc.request().query();

@@ -1,0 +1,100 @@
+package dev.switchboard.edge;
+
+import dev.switchboard.config.SwitchboardConfig;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OpenConnections;
+import io.quarkus.websockets.next.WebSocketConnection;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Graceful drain on SIGTERM: readiness goes down and new handshakes get 503 (nginx passes them to
+ * another replica), running turns finish (bounded by {@code sb.edge.drain-timeout}) and are
+ * stored, then every socket is closed with 1001 "going away", so clients reconnect elsewhere
+ * and go on with the whole session.
+ */
+@ApplicationScoped
+public class Drain {
+    private static final Logger LOG = Logger.getLogger(Drain.class);
+
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicInteger running = new AtomicInteger();
+    private final OpenConnections connections;
+    private final SwitchboardConfig config;
+
+    public Drain(OpenConnections connections, SwitchboardConfig config) {
+        this.connections = connections;
+        this.config = config;
+    }
+
+    boolean draining() {
+        return draining.get();
+    }
+
+    void turnStarted() {
+        running.incrementAndGet();
+    }
+
+    void turnEnded() {
+        running.decrementAndGet();
+    }
+
+    int running() {
+        return running.get();
+    }
+
+    /** Readiness is down while draining, so load balancers that probe stop sending sockets here. */
+    @Readiness
+    @ApplicationScoped
+    public static class Check implements HealthCheck {
+        private final Drain drain;
+
+        public Check(Drain drain) {
+            this.drain = drain;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named("drain").status(!drain.draining()).withData("running turns", drain.running()).build();
+        }
+    }
+
+    // Fired while the HTTP server still serves (quarkus.shutdown.delay-enabled): by ShutdownEvent the
+    // sockets are gone already, and a running turn could not deliver its answer.
+    void onShutdown(@Observes @Priority(1) ShutdownDelayInitiatedEvent event) {
+        draining.set(true);
+        long deadline = System.nanoTime() + config.edge().drainTimeout().toNanos();
+        LOG.infof("draining: %d turns running, %d sockets open", running.get(), connections.listAll().size());
+        while (running.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int closed = 0;
+        for (WebSocketConnection c : connections.listAll()) {
+            if (c.isOpen()) {
+                c.close(new CloseReason(1001, "server going away; reconnect")).subscribe().with(v -> { }, e -> { });
+                closed++;
+            }
+        }
+        LOG.infof("drained: %d turns still running, %d sockets closed with 1001", running.get(), closed);
+        try {
+            TimeUnit.MILLISECONDS.sleep(200); // let the close frames leave
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

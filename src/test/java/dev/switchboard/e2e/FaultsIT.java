@@ -1,0 +1,152 @@
+package dev.switchboard.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static dev.switchboard.testing.WsClient.usersSeen;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults injected for real into a running stack (bin/up -d: its own Redis with AOF, two replicas,
+ * nginx): Redis killed and restarted, and a replica drained by SIGTERM in the middle of a turn.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
+    static final int NGINX = 18280;
+    static final int FIRST_REPLICA = 18281;
+    static final int REDIS = 16479;
+    static final Path VAR = Path.of("target/faults-var").toAbsolutePath();
+    static final String WS = "ws://127.0.0.1:" + NGINX;
+    static Process restartedRedis;
+
+    @BeforeAll
+    static void up() throws Exception {
+        run("bin/down");
+        deleteTree(VAR.resolve("redis"));
+        Process up = run("bin/up", "-d");
+        assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        run("bin/down");
+        if (restartedRedis != null) {
+            restartedRedis.destroy();
+            restartedRedis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process run(String... command) throws IOException, InterruptedException {
+        Files.createDirectories(VAR);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(VAR.resolve("up.log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("SB_VAR", VAR.toString());
+        env.put("SB_PORT", String.valueOf(NGINX));
+        env.put("SB_REPLICA_BASE", String.valueOf(FIRST_REPLICA));
+        env.put("SB_REPLICAS", "2");
+        env.put("REDIS_URL", "redis://127.0.0.1:" + REDIS);
+        env.put("SWITCHBOARD_SWARM_FILE", new File("src/test/resources/swarm-e2e.yaml").getAbsolutePath());
+        Process p = pb.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in 240 s");
+        }
+        return p;
+    }
+
+    private static long pid(String name) throws IOException {
+        return Long.parseLong(Files.readString(VAR.resolve("run/" + name + ".pid")).trim());
+    }
+
+    private static int readiness(int port) throws Exception {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    @Order(1)
+    void redis_going_away_is_a_clear_error_and_its_return_resumes_every_session() throws Exception {
+        String id = "redis-" + UUID.randomUUID();
+        try (WsClient c = WsClient.connect(WS, id)) {
+            c.send(Map.of("type", "message", "id", "r1", "data", "before the fault"));
+            assertEquals("reply", c.next().path("type").asText());
+            Thread.sleep(1500); // AOF fsyncs every second: the turn is on disk
+
+            ProcessHandle redis = ProcessHandle.of(pid("redis")).orElseThrow();
+            redis.destroyForcibly();
+            redis.onExit().get(10, TimeUnit.SECONDS);
+
+            JsonNode err = c.send(Map.of("type", "message", "id", "r2", "data", "during the fault")).next(30);
+            assertEquals("error", err.path("type").asText(), err.toString());
+            assertEquals("store_unavailable", err.path("code").asText());
+            assertEquals(503, readiness(FIRST_REPLICA), "readiness is down while Redis is");
+
+            restartedRedis = new ProcessBuilder("redis-server", "--port", String.valueOf(REDIS), "--bind", "127.0.0.1",
+                    "--dir", VAR.resolve("redis").toString(), "--appendonly", "yes", "--save", "", "--daemonize", "no")
+                    .redirectErrorStream(true).redirectOutput(VAR.resolve("log/redis-restarted.log").toFile()).start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            JsonNode after;
+            do {
+                Thread.sleep(300);
+                after = c.send(Map.of("type", "message", "id", "r3-" + System.nanoTime(), "data", "after the fault")).next(30);
+            } while (!"reply".equals(after.path("type").asText()) && System.nanoTime() < deadline);
+            assertEquals("reply", after.path("type").asText(), "the same socket works again without a restart: " + after);
+            assertEquals(2, usersSeen(after), "the session came back from the AOF, without the failed message");
+            assertEquals(200, readiness(FIRST_REPLICA));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void sigterm_finishes_the_running_turn_then_sends_clients_elsewhere_with_1001() throws Exception {
+        String id = "drain-" + UUID.randomUUID();
+        try (WsClient c = WsClient.connect(WS, id)) {
+            JsonNode first = c.send(Map.of("type", "message", "id", "d1", "data", "hello")).next();
+            String replica = first.path("replica").asText();
+            c.send(Map.of("type", "message", "id", "d2", "data", "a slow one [[sim:delay=2000]]"));
+            Thread.sleep(300);
+            ProcessHandle.of(pid("replica-" + replica)).orElseThrow().destroy(); // SIGTERM
+
+            JsonNode slow = c.nextOfType("reply");
+            assertEquals("d2", slow.path("id").asText(), "the running turn finished");
+            assertEquals(2, usersSeen(slow));
+            assertEquals(1001, c.awaitClose(30), "then the socket was closed with 1001");
+        }
+        try (WsClient again = WsClient.connect(WS, id)) {
+            JsonNode next = again.send(Map.of("type", "message", "id", "d3", "data", "still here?")).next();
+            assertEquals("reply", next.path("type").asText(), next.toString());
+            assertEquals(3, usersSeen(next), "the whole session, on the other replica");
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
