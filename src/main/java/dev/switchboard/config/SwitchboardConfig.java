@@ -32,6 +32,31 @@ public interface SwitchboardConfig {
     /** Signed session tokens on {@code /chat}. */
     Auth auth();
 
+    /** Per-replica limits on what clients may send. */
+    Limits limits();
+
+    interface Limits {
+        /** Messages (any frame) per second one session may send, sustained. */
+        @WithDefault("5")
+        double sessionRate();
+
+        /** Frames one session may send in a burst above its rate. */
+        @WithDefault("20")
+        int sessionBurst();
+
+        /** Frames per second from one client IP (X-Real-IP from nginx, else the peer), sustained. */
+        @WithDefault("100")
+        double ipRate();
+
+        /** Burst above {@code ip-rate}. */
+        @WithDefault("400")
+        int ipBurst();
+
+        /** Open sockets of one clientId on one replica; more are closed with 1008. */
+        @WithDefault("8")
+        int socketsPerClient();
+    }
+
     interface Auth {
         /**
          * HMAC keys (comma-separated): the first signs new tokens, every one verifies, so a key can

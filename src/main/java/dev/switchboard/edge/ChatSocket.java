@@ -38,16 +38,20 @@ public class ChatSocket {
     static final UserData.TypedKey<AtomicLong> LAST_ACTIVE = new UserData.TypedKey<>("lastActive");
     static final UserData.TypedKey<SocketTurns> TURNS = new UserData.TypedKey<>("turns");
     static final UserData.TypedKey<AtomicLong> PENDING = new UserData.TypedKey<>("pendingBytes");
+    static final UserData.TypedKey<String> IP = new UserData.TypedKey<>("ip");
 
     private final ChatService chat;
     private final SessionStore store;
     private final FrameCodec codec;
     private final int maxPendingBytes;
     private final Drain drain;
+    private final RateLimits limits;
 
-    public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config, Drain drain) {
+    public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config, Drain drain,
+                      RateLimits limits) {
         this.chat = chat;
         this.drain = drain;
+        this.limits = limits;
         this.store = store;
         this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit());
         this.maxPendingBytes = config.edge().maxPendingBytes();
@@ -61,7 +65,14 @@ public class ChatSocket {
             connection.close(new CloseReason(1008, "invalid clientId")).subscribe().with(v -> { }, e -> { });
             return;
         }
+        if (!limits.socketOpened(clientId)) {
+            connection.close(new CloseReason(1008, "too many sockets for this clientId")).subscribe().with(v -> { }, e -> { });
+            return;
+        }
         connection.userData().put(CLIENT_ID, clientId);
+        // behind the bundled nginx every peer is 127.0.0.1: X-Real-IP says who the client is
+        String realIp = connection.handshakeRequest().header("X-Real-IP");
+        connection.userData().put(IP, realIp != null ? realIp : String.valueOf(connection.handshakeRequest().remoteAddress()));
         connection.userData().put(LAST_ACTIVE, new AtomicLong(System.currentTimeMillis()));
         connection.userData().put(TURNS, new SocketTurns());
         connection.userData().put(PENDING, new AtomicLong());
@@ -73,6 +84,7 @@ public class ChatSocket {
         SocketTurns turns = connection.userData().get(TURNS);
         if (turns != null) {
             turns.closed();
+            limits.socketClosed(connection.userData().get(CLIENT_ID));
         }
     }
 
@@ -85,6 +97,14 @@ public class ChatSocket {
         }
         String clientId = connection.userData().get(CLIENT_ID);
         SocketTurns turns = connection.userData().get(TURNS);
+        if (turns == null) {
+            return; // refused at open, closing
+        }
+        String limited = limits.admit(clientId, connection.userData().get(IP));
+        if (limited != null) {
+            send(connection, new Outbound.Error(null, "rate_limited", limited));
+            return;
+        }
         switch (codec.decode(frame)) {
             case Inbound.Message m -> {
                 Cancellation cancel = new Cancellation();

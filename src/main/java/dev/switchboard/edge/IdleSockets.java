@@ -22,9 +22,11 @@ public class IdleSockets {
     private final OpenConnections connections;
     private final long idleMillis;
     private final long sweepMillis;
+    private final RateLimits limits;
 
-    public IdleSockets(OpenConnections connections, SwarmSpec swarm, SwitchboardConfig config) {
+    public IdleSockets(OpenConnections connections, SwarmSpec swarm, SwitchboardConfig config, RateLimits limits) {
         this.connections = connections;
+        this.limits = limits;
         this.idleMillis = swarm.swarm().idleTimeout().toMillis();
         this.sweepMillis = Math.max(100, Math.min(config.edge().idleSweepInterval().toMillis(), idleMillis / 2));
     }
@@ -34,6 +36,7 @@ public class IdleSockets {
     }
 
     void sweep() {
+        limits.sweep();
         long now = System.currentTimeMillis();
         for (WebSocketConnection c : connections) {
             AtomicLong last = c.userData().get(ChatSocket.LAST_ACTIVE);

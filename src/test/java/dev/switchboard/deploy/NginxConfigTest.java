@@ -36,6 +36,7 @@ class NginxConfigTest {
             assertTrue(upstream.contains("server 127.0.0.1:" + port + " max_fails=3 fail_timeout=30s;"), "replica " + port);
         }
         assertTrue(conf.contains("map $http_upgrade $connection_upgrade"));
+        assertTrue(conf.contains("limit_req zone=sb_handshakes") && conf.contains("limit_conn sb_conns"), "the outer limits");
         assertTrue(conf.contains("proxy_set_header Upgrade $ws_upgrade;"));
         assertTrue(conf.contains("listen 8080;"), "bin/up rewrites exactly this line for SB_PORT");
         Matcher read = Pattern.compile("proxy_read_timeout (\\d+)s;").matcher(conf);
