@@ -110,6 +110,40 @@ spawn() { # name logfile cmd...
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# JDK 25+ AOT cache (JEP 483/514/515): one training run records the classes loaded and linked and
+# the methods profiled while a replica starts and serves a few turns; replicas then start from
+# the cache. Rebuilt when the jar is newer; SB_AOT=0 turns it off. Needs Redis and the backends up.
+AOT_CACHE=$SB_ROOT/target/switchboard.aot
+aot_opts() {
+  if [ "${SB_AOT:-1}" = 0 ] || [ "${JAVA_MAJOR:-0}" -lt 25 ]; then
+    return 0
+  fi
+  if [ ! -f "$AOT_CACHE" ] || [ "$APP_JAR" -nt "$AOT_CACHE" ] || [ "$SB_ROOT/target/quarkus-app/app" -nt "$AOT_CACHE" ]; then
+    aot_train >&2 || { log "AOT training failed; starting without the cache"; return 0; }
+  fi
+  [ -f "$AOT_CACHE" ] && echo "-XX:AOTCache=$AOT_CACHE"
+}
+
+aot_train() {
+  local port=${SB_AOT_TRAIN_PORT:-18999} pid i
+  log "training the JDK AOT cache (once per build): $AOT_CACHE"
+  rm -f "$AOT_CACHE"
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" $SB_JAVA_OPTS -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.port="$port" \
+    -Dsb.replica-id=aot-training -jar "$APP_JAR" > "$SB_VAR/log/aot-training.log" 2>&1 &
+  pid=$!
+  wait_http "http://127.0.0.1:$port/q/health/ready" 90 || { kill "$pid" 2>/dev/null; return 1; }
+  for i in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null "http://127.0.0.1:$port/q/health/ready" || true
+    curl -s -o /dev/null "http://127.0.0.1:$port/q/metrics" || true
+  done
+  "$JAVA_HOME/bin/java" "$SB_ROOT/bench/Load.java" --url "ws://127.0.0.1:$port/chat" --clients 4 --messages 50 \
+    --warmup 0 --run "aot-$(date +%s)" > /dev/null 2>&1 || true
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+  [ -f "$AOT_CACHE" ]
+}
+
 # Stops every process whose pid file is in var/run: TERM, then KILL after a grace period.
 stop_all() {
   local f pid deadline
