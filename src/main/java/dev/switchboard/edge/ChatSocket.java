@@ -197,16 +197,10 @@ public class ChatSocket {
         if (!connection.isOpen()) {
             return;
         }
-        if (io.vertx.core.Context.isOnEventLoopThread()) {
-            // error frames of bad input are answered from the event loop, which must not block
-            connection.sendText(codec.encode(frame)).subscribe().with(v -> { }, e -> { });
-            return;
-        }
-        try {
-            connection.sendTextAndAwait(codec.encode(frame));
-        } catch (RuntimeException e) {
-            // the client went away mid-turn; the turn itself is stored and can be fetched with "history"
-            LOG.debugf("frame not delivered to %s: %s", connection.id(), e.getMessage());
-        }
+        // Not awaited: waiting for the write would cost the turn's thread a second hand-off with the
+        // event loop per frame, and frames of one socket keep their order anyway. A frame that cannot
+        // be delivered (the client went away) is only logged: its turn is stored, "history" fetches it.
+        connection.sendText(codec.encode(frame)).subscribe().with(v -> { },
+                e -> LOG.debugf("frame not delivered to %s: %s", connection.id(), e.getMessage()));
     }
 }
