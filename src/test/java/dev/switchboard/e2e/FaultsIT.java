@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +38,7 @@ class FaultsIT {
     static final int REDIS = 16479;
     static final Path VAR = Path.of("target/faults-var").toAbsolutePath();
     static final String WS = "ws://127.0.0.1:" + NGINX;
+    static final StackScripts STACK = new StackScripts(VAR, NGINX, FIRST_REPLICA, 2, "redis://127.0.0.1:" + REDIS);
     static Process restartedRedis;
 
     @BeforeAll
@@ -58,22 +59,7 @@ class FaultsIT {
     }
 
     private static Process run(String... command) throws IOException, InterruptedException {
-        Files.createDirectories(VAR);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(VAR.resolve("up.log").toFile()));
-        Map<String, String> env = pb.environment();
-        env.put("SB_VAR", VAR.toString());
-        env.put("SB_PORT", String.valueOf(NGINX));
-        env.put("SB_REPLICA_BASE", String.valueOf(FIRST_REPLICA));
-        env.put("SB_REPLICAS", "2");
-        env.put("REDIS_URL", "redis://127.0.0.1:" + REDIS);
-        env.put("SWITCHBOARD_SWARM_FILE", new File("src/test/resources/swarm-e2e.yaml").getAbsolutePath());
-        Process p = pb.start();
-        if (!p.waitFor(240, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in 240 s");
-        }
-        return p;
+        return STACK.run(command);
     }
 
     private static long pid(String name) throws IOException {

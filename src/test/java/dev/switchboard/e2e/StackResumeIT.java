@@ -1,12 +1,12 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +34,8 @@ class StackResumeIT {
     static final int FIRST_REPLICA = 18081;
     static final Path VAR = Path.of("target/e2e-var").toAbsolutePath();
     static final String WS = "ws://127.0.0.1:" + NGINX;
+    static final StackScripts STACK = new StackScripts(VAR, NGINX, FIRST_REPLICA, 5,
+            System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:16379"));
 
     @BeforeAll
     static void up() throws Exception {
@@ -48,22 +50,7 @@ class StackResumeIT {
     }
 
     private static Process run(String... command) throws IOException, InterruptedException {
-        Files.createDirectories(VAR);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(VAR.resolve("up.log").toFile()));
-        Map<String, String> env = pb.environment();
-        env.put("SB_VAR", VAR.toString());
-        env.put("SB_PORT", String.valueOf(NGINX));
-        env.put("SB_REPLICA_BASE", String.valueOf(FIRST_REPLICA));
-        env.put("SB_REPLICAS", "5");
-        env.put("REDIS_URL", System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:16379"));
-        env.put("SWITCHBOARD_SWARM_FILE", new File("src/test/resources/swarm-e2e.yaml").getAbsolutePath());
-        Process p = pb.start();
-        if (!p.waitFor(240, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in 240 s");
-        }
-        return p;
+        return STACK.run(command);
     }
 
     @Test
