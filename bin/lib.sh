@@ -104,8 +104,17 @@ wait_http() { # url seconds
 spawn() { # name logfile cmd...
   local name=$1 logfile=$2; shift 2
   mkdir -p "$SB_VAR/run" "$SB_VAR/log"
-  setsid "$@" >"$logfile" 2>&1 < /dev/null &
+  # Appended, so a restarted process keeps the log of the one before it.
+  echo "----- $(date -u '+%Y-%m-%d %H:%M:%S') starting $name" >> "$logfile"
+  setsid "$@" >>"$logfile" 2>&1 < /dev/null &
   echo $! > "$SB_VAR/run/$name.pid"
+}
+
+# One replica on a port, its pid in var/run/replica-PORT.pid (bin/bench restarts killed ones with it).
+start_replica() { # port [aot-options]
+  # shellcheck disable=SC2086
+  spawn "replica-$1" "$SB_VAR/log/replica-$1.log" "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${2:-} \
+    -Dquarkus.http.port="$1" -jar "$APP_JAR"
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -172,7 +181,7 @@ render_nginx() {
     echo "upstream switchboard {"
     echo "    least_conn;"
     for ((i = 0; i < SB_REPLICAS; i++)); do
-      echo "    server 127.0.0.1:$((SB_REPLICA_BASE + i)) max_fails=3 fail_timeout=30s;"
+      echo "    server 127.0.0.1:$((SB_REPLICA_BASE + i)) max_fails=3 fail_timeout=5s;"
     done
     echo "    keepalive 32;"
     echo "}"

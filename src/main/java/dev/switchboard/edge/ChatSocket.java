@@ -83,7 +83,9 @@ public class ChatSocket {
     public void onClose(WebSocketConnection connection) {
         SocketTurns turns = connection.userData().get(TURNS);
         if (turns != null) {
-            turns.closed();
+            for (int dropped = turns.closed(); dropped > 0; dropped--) {
+                drain.turnEnded();
+            }
             limits.socketClosed(connection.userData().get(CLIENT_ID));
         }
     }
@@ -107,8 +109,17 @@ public class ChatSocket {
         }
         switch (codec.decode(frame)) {
             case Inbound.Message m -> {
+                if (!drain.admit()) {
+                    // Not run here: the client resends it (same id) on the replica it reconnects to.
+                    // A socket with a turn still running is closed by the drain once that turn ends.
+                    if (!turns.active()) {
+                        connection.close(Drain.GOING_AWAY).subscribe().with(v -> { }, e -> { });
+                    }
+                    return;
+                }
                 Cancellation cancel = new Cancellation();
                 if (!turns.submit(m.id(), cancel, () -> turn(connection, clientId, m, cancel))) {
+                    drain.turnEnded();
                     send(connection, new Outbound.Error(m.id(), "busy",
                             "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));
                 }
@@ -137,7 +148,6 @@ public class ChatSocket {
                 sendToken(connection, new Outbound.Token(m.id(), text));
             }
         };
-        drain.turnStarted();
         try {
             TurnReply reply = chat.send(clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel));
             send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed()));

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class Drain {
     private static final Logger LOG = Logger.getLogger(Drain.class);
+    static final CloseReason GOING_AWAY = new CloseReason(1001, "server going away; reconnect");
 
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger running = new AtomicInteger();
@@ -41,10 +42,24 @@ public class Drain {
         return draining.get();
     }
 
-    void turnStarted() {
+    /**
+     * Counts a turn from the moment its message is accepted (not when it starts running), so a
+     * drain that begins while it waits in its socket's queue still waits for it. Counting first
+     * and checking the flag second closes the race with {@link #onShutdown}, which sets the flag
+     * first and counts second.
+     *
+     * @return false while draining: the message must not be run here
+     */
+    boolean admit() {
         running.incrementAndGet();
+        if (draining.get()) {
+            running.decrementAndGet();
+            return false;
+        }
+        return true;
     }
 
+    /** An admitted turn ended, failed or was dropped from a closed socket's queue. */
     void turnEnded() {
         running.decrementAndGet();
     }
@@ -86,7 +101,7 @@ public class Drain {
         int closed = 0;
         for (WebSocketConnection c : connections.listAll()) {
             if (c.isOpen()) {
-                c.close(new CloseReason(1001, "server going away; reconnect")).subscribe().with(v -> { }, e -> { });
+                c.close(GOING_AWAY).subscribe().with(v -> { }, e -> { });
                 closed++;
             }
         }

@@ -16,7 +16,7 @@ final class SocketTurns {
 
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private final Map<String, Cancellation> byId = new ConcurrentHashMap<>();
-    private boolean draining;
+    private boolean working;
 
     /** @return false when too many messages of this socket are waiting already */
     boolean submit(String messageId, Cancellation cancel, Runnable turn) {
@@ -36,10 +36,10 @@ final class SocketTurns {
                     }
                 }
             });
-            if (draining) {
+            if (working) {
                 return true;
             }
-            draining = true;
+            working = true;
         }
         Thread.ofVirtual().name("turns").start(this::drain);
         return true;
@@ -55,11 +55,22 @@ final class SocketTurns {
         return true;
     }
 
-    /** The socket closed: stop what is queued; a running turn still finishes and is stored. */
-    void closed() {
+    /**
+     * The socket closed: stop what is queued; a running turn still finishes and is stored.
+     *
+     * @return how many queued turns will never run
+     */
+    int closed() {
         synchronized (this) {
+            int dropped = queue.size();
             queue.clear();
+            return dropped;
         }
+    }
+
+    /** True while a turn of this socket runs or waits. */
+    synchronized boolean active() {
+        return working;
     }
 
     private void drain() {
@@ -68,7 +79,7 @@ final class SocketTurns {
             synchronized (this) {
                 next = queue.poll();
                 if (next == null) {
-                    draining = false;
+                    working = false;
                     return;
                 }
             }
