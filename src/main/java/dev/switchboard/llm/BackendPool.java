@@ -12,6 +12,7 @@ import dev.switchboard.config.PoolSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +51,8 @@ public final class BackendPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BackendPool.class);
     /** Waiters re-check this often, so a backend whose cooldown ended is seen without a release. */
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** One timer thread for every blocking call's deadline; cancelled deadlines leave its queue at once. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final List<Backend> backends;
     private final PoolSpec spec;
@@ -194,28 +199,76 @@ public final class BackendPool implements AutoCloseable {
     }
 
     /**
-     * One blocking call. A cancel interrupts the calling (virtual) thread, which makes the JDK HTTP
-     * client abandon the exchange and close its connection.
+     * One blocking call, bounded as a whole by the backend's {@code timeout}. The JDK HTTP client's
+     * own timeout ends when the response headers arrive, so a backend that sends a 200 and then
+     * drips its body (a slow loris) would hold the turn forever: a deadline interrupts the calling
+     * (virtual) thread instead, as a cancel does, which makes the client abandon the exchange and
+     * close its connection.
      */
     private ChatResponse blocking(Backend b, ChatRequest request, Cancellation cancel) {
-        if (cancel == null) {
-            return b.model().chat(request);
+        CallGuard guard = new CallGuard(Thread.currentThread());
+        ScheduledFuture<?> deadline = DEADLINES.schedule(guard::expire, b.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
+        Runnable interrupt = guard::interrupt;
+        if (cancel != null) {
+            cancel.onCancel(interrupt);
         }
-        Thread caller = Thread.currentThread();
-        Runnable interrupt = caller::interrupt;
-        cancel.onCancel(interrupt);
         try {
             return b.model().chat(request);
         } catch (RuntimeException e) {
-            if (cancel.isCancelled()) {
+            if (cancel != null && cancel.isCancelled()) {
                 throw new CancellationException("cancelled");
+            }
+            if (guard.expired()) {
+                throw new RuntimeException(new HttpTimeoutException(
+                        "no complete answer within " + b.spec().timeout().toMillis() + " ms"));
             }
             throw e;
         } finally {
-            cancel.forget(interrupt);
-            if (cancel.isCancelled()) {
-                Thread.interrupted(); // the interrupt was for the HTTP call only
+            deadline.cancel(false);
+            if (cancel != null) {
+                cancel.forget(interrupt);
             }
+            guard.leave();
+            Thread.interrupted(); // any interrupt was for the HTTP call only
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("llm-deadlines").daemon().factory());
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    /** Interrupts a caller blocked in a backend call, but never after it has left the call. */
+    private static final class CallGuard {
+        private final Thread caller;
+        private boolean left;
+        private boolean expired;
+
+        CallGuard(Thread caller) {
+            this.caller = caller;
+        }
+
+        synchronized void interrupt() {
+            if (!left) {
+                caller.interrupt();
+            }
+        }
+
+        synchronized void expire() {
+            if (!left) {
+                expired = true;
+                caller.interrupt();
+            }
+        }
+
+        synchronized boolean expired() {
+            return expired;
+        }
+
+        synchronized void leave() {
+            left = true;
         }
     }
 
@@ -223,10 +276,14 @@ public final class BackendPool implements AutoCloseable {
     private ChatResponse stream(Backend b, ChatRequest request, TokenSink tokens, Cancellation cancel, AtomicLong firstToken) {
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         AtomicBoolean started = new AtomicBoolean();
+        StreamAbort abort = new StreamAbort();
         if (cancel != null) {
-            cancel.onCancel(() -> done.completeExceptionally(new CancellationException()));
+            cancel.onCancel(() -> {
+                done.completeExceptionally(new CancellationException());
+                abort.abort();
+            });
         }
-        b.streamingModel().chat(request, new StreamingChatResponseHandler() {
+        StreamingChatResponseHandler handler = new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
                 if (done.isDone()) {
@@ -245,6 +302,7 @@ public final class BackendPool implements AutoCloseable {
                     // the receiver gave up (its client went away): stop paying for tokens nobody reads
                     context.streamingHandle().cancel();
                     done.completeExceptionally(new CancellationException("token receiver failed: " + e.getMessage()));
+                    abort.abort();
                 }
             }
 
@@ -257,11 +315,16 @@ public final class BackendPool implements AutoCloseable {
             public void onError(Throwable error) {
                 done.completeExceptionally(error);
             }
+        };
+        abort.around(() -> {
+            b.streamingModel().chat(request, handler);
+            return null;
         });
         try {
             return done.get(b.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            abort.abort();
             throw new CancellationException("interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -274,6 +337,7 @@ public final class BackendPool implements AutoCloseable {
             throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
         } catch (TimeoutException e) {
             done.completeExceptionally(e);
+            abort.abort(); // a hung or dripping backend: close the exchange, or it holds a connection and a thread
             if (started.get()) {
                 throw new MidStreamFailure(e);
             }

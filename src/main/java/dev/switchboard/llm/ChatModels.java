@@ -26,17 +26,16 @@ final class ChatModels {
     /**
      * HTTP/1.1 because Ollama and most OpenAI-compatible servers speak nothing else in plain text,
      * and the JDK client would otherwise try an h2c upgrade on every new connection. The client's
-     * own executor runs on virtual threads: by default its async work (the streaming parser) lands
-     * on the common ForkJoinPool, which has one thread on a 2-core machine and can be starved by
-     * anything else that blocks there.
+     * own executor runs on virtual threads; the streaming reader runs on virtual threads too, by
+     * {@link AbortableHttpClient}, which also lets the pool abort a stream.
      */
     private static final java.util.concurrent.ExecutorService HTTP_EXECUTOR =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llm-http-", 0).factory());
 
     private static JdkHttpClientBuilder http(BackendSpec spec) {
         return new JdkHttpClientBuilder()
-                .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                        .executor(HTTP_EXECUTOR))
+                .httpClientBuilder(AbortableHttpClient.builder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(CONNECT_TIMEOUT).executor(HTTP_EXECUTOR)))
                 .connectTimeout(CONNECT_TIMEOUT)
                 .readTimeout(spec.timeout());
     }

@@ -165,6 +165,10 @@ public final class Simulator implements AutoCloseable {
                     text(ex, 200, "}{ this is not JSON \u0000\u0001");
                     return;
                 }
+                case "drip" -> {
+                    drip(ex, Math.max(1, f.status()));
+                    return;
+                }
                 default -> { }
             }
             SimReply reply = brain.answer(messages(req.path("messages")), toolNames(req.path("tools")));
@@ -226,14 +230,14 @@ public final class Simulator implements AutoCloseable {
                         options.tokenDelay().toMillis(), cut);
             } else {
                 sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                json(ex, 200, OpenAiFormat.completion(model, reply, promptTokens));
+                answer(ex, OpenAiFormat.completion(model, reply, promptTokens), cut);
             }
         } else {
             if (stream) {
                 OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), cut);
             } else {
                 sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                json(ex, 200, OllamaFormat.completion(model, reply, promptTokens));
+                answer(ex, OllamaFormat.completion(model, reply, promptTokens), cut);
             }
         }
     }
@@ -294,6 +298,20 @@ public final class Simulator implements AutoCloseable {
         json(ex, status, body);
     }
 
+    /** A whole (not streamed) answer; a {@code cut} one breaks off halfway through its announced length. */
+    private static void answer(HttpExchange ex, JsonNode body, boolean cut) throws IOException {
+        if (!cut) {
+            json(ex, 200, body);
+            return;
+        }
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes, 0, bytes.length / 2);
+        ex.getResponseBody().flush();
+        throw new StreamCut();
+    }
+
     static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
@@ -310,6 +328,22 @@ public final class Simulator implements AutoCloseable {
         }
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
+    }
+
+    /**
+     * A slow-loris backend: a 200 at once, then one byte of a never-ending body every {@code every}
+     * ms, so a client that only bounds the wait for the headers waits forever.
+     */
+    private static void drip(HttpExchange ex, long every) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        long end = System.nanoTime() + 3_600_000_000_000L;
+        chunk(out, "{\"message\":{\"role\":\"assistant\",\"content\":\"");
+        while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+            chunk(out, "z"); // throws once the client has gone
+            sleep(every);
+        }
     }
 
     /** Writes one streamed piece and pushes it to the client now. */
