@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same id until it gets the reply. At the end every session's stored history is read back
  * and checked turn by turn.
  *
- * Runs with the JDK source launcher and the replica's own Jackson:
- *   java -cp 'target/quarkus-app/lib/main/*' bench/Chaos.java --clients 10 --messages 20
+ * bin/bench compiles it with Load (whose helpers it uses) and runs it with the replica's own Jackson:
+ *   java -cp 'target/bench:target/quarkus-app/lib/main/*' Chaos --clients 10 --messages 20
  *
  * Prints one key=value line: turns answered, lost (no reply, or no stored answer), duplicated
  * (an id stored twice), orphans (a stored user message with no answer), mismatched (the reply a
@@ -38,7 +38,7 @@ public class Chaos {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = options(args);
+        Map<String, String> o = Load.options(args);
         String url = o.getOrDefault("url", "ws://127.0.0.1:8080/chat");
         int clients = Integer.parseInt(o.getOrDefault("clients", "10"));
         int messages = Integer.parseInt(o.getOrDefault("messages", "20"));
@@ -46,6 +46,7 @@ public class Chaos {
         // With --stop-file, clients start no new turn once that file exists (bin/bench touches it
         // when its rolling restart is over), so the load covers the whole restart.
         java.nio.file.Path stopFile = o.containsKey("stop-file") ? java.nio.file.Path.of(o.get("stop-file")) : null;
+        long thinkMillis = Long.parseLong(o.getOrDefault("think-ms", "0")); // a pause between turns: steady load, not flat out
         String run = o.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
 
@@ -55,7 +56,7 @@ public class Chaos {
         List<Thread> threads = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-            Client client = new Client(http, url, "chaos-" + run + "-" + c, messages, counts, deadline, stopFile);
+            Client client = new Client(http, url, "chaos-" + run + "-" + c, messages, counts, deadline, stopFile, thinkMillis);
             all.add(client);
             threads.add(Thread.ofVirtual().start(client::chat));
         }
@@ -86,9 +87,9 @@ public class Chaos {
         r.put("replayed", counts.replayed.get());
         r.put("reconnects", counts.reconnects.get());
         r.put("error_frames", new TreeMap<>(counts.errors).toString().replace(" ", ""));
-        r.put("p50_ms", ms(pct(lat, 50)));
-        r.put("p99_ms", ms(pct(lat, 99)));
-        r.put("max_ms", ms(lat.length == 0 ? 0 : lat[lat.length - 1]));
+        r.put("p50_ms", Load.ms(Load.pct(lat, 50)));
+        r.put("p99_ms", Load.ms(Load.pct(lat, 99)));
+        r.put("max_ms", Load.ms(lat.length == 0 ? 0 : lat[lat.length - 1]));
         r.put("seconds", String.format("%.1f", seconds));
         StringBuilder line = new StringBuilder();
         r.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
@@ -120,14 +121,16 @@ public class Chaos {
         private final Counts counts;
         private final long deadline;
         private final java.nio.file.Path stopFile;
+        private final long thinkMillis;
         private int sent;
         /** What the client was answered, by message id: checked against the store at the end. */
         private final Map<String, String> replies = new HashMap<>();
         private Socket socket;
 
         Client(HttpClient http, String url, String clientId, int messages, Counts counts, long deadline,
-               java.nio.file.Path stopFile) {
+               java.nio.file.Path stopFile, long thinkMillis) {
             this.stopFile = stopFile;
+            this.thinkMillis = thinkMillis;
             this.http = http;
             this.url = url;
             this.clientId = clientId;
@@ -140,6 +143,9 @@ public class Chaos {
             for (int i = 0; i < messages && System.nanoTime() < deadline; i++) {
                 if (stopFile != null && java.nio.file.Files.exists(stopFile)) {
                     break;
+                }
+                if (i > 0 && thinkMillis > 0) {
+                    pause(thinkMillis);
                 }
                 sent++;
                 String id = "t-" + i;
@@ -334,25 +340,4 @@ public class Chaos {
         }
     }
 
-    static long pct(long[] sorted, int p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    static String ms(long nanos) {
-        return String.format("%.0f", nanos / 1e6);
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> o = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].startsWith("--") && i + 1 < args.length) {
-                o.put(args[i].substring(2), args[++i]);
-            }
-        }
-        return o;
-    }
 }

@@ -40,6 +40,8 @@ public class Load {
         boolean stream = Boolean.parseBoolean(o.getOrDefault("stream", "false"));
         String text = o.getOrDefault("text", "hello from the benchmark");
         String run = o.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
+        // message ids are <ids>-N: a second run on the same sessions needs other ids, or it is answered from Redis
+        String ids = o.getOrDefault("ids", "m");
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long[] latencies = new long[clients * messages];
@@ -58,7 +60,7 @@ public class Load {
                 try {
                     conv = Conversation.open(http, url + "?clientId=bench-" + run + "-" + client);
                     for (int i = 0; i < warmup; i++) {
-                        conv.turn("w-" + i, text, stream);
+                        conv.turn(ids + "w-" + i, text, stream);
                     }
                 } catch (Exception e) {
                     errors.computeIfAbsent("connect", k -> new AtomicLong()).incrementAndGet();
@@ -72,7 +74,7 @@ public class Load {
                     }
                     for (int i = 0; i < messages && System.nanoTime() < deadline; i++) {
                         long t0 = System.nanoTime();
-                        String reply = conv.turn("m-" + i, text, stream);
+                        String reply = conv.turn(ids + "-" + i, text, stream);
                         long t = System.nanoTime() - t0;
                         String type = first(TYPE, reply);
                         if ("reply".equals(type)) {
