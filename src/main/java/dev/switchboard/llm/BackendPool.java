@@ -407,6 +407,33 @@ public final class BackendPool implements AutoCloseable {
      * of the alias, else of its fallbacks in order; null when nothing usable is left.
      */
     private List<Backend> usableGroup(String alias, Set<Backend> tried) {
+        List<Backend> group = healthyGroup(alias, tried);
+        return group != null ? group : panicGroup(alias, tried);
+    }
+
+    /**
+     * Panic mode, as Envoy has it: when no backend of the alias or its fallbacks is usable, the
+     * down ones are tried anyway rather than refusing every turn at once. One backend alone that
+     * threw a burst of 500s would otherwise be shut off until a probe and a trial let it back (tens
+     * of seconds); this way service resumes with its first success. A dead host costs a refused
+     * connect, or at most the connect timeout.
+     */
+    private List<Backend> panicGroup(String alias, Set<Backend> tried) {
+        for (String a : chain(alias)) {
+            List<Backend> down = new ArrayList<>();
+            for (Backend b : backends) {
+                if (b.serves(a) && !tried.contains(b)) {
+                    down.add(b);
+                }
+            }
+            if (!down.isEmpty()) {
+                return down;
+            }
+        }
+        return null;
+    }
+
+    private List<Backend> healthyGroup(String alias, Set<Backend> tried) {
         for (String a : chain(alias)) {
             List<Backend> primaries = new ArrayList<>();
             List<Backend> backups = new ArrayList<>();
@@ -429,7 +456,8 @@ public final class BackendPool implements AutoCloseable {
         long now = clock.millis();
         List<Backend> ready = new ArrayList<>(group.size());
         for (Backend b : group) {
-            if (b.hasRoom(now) && b.health().admits()) {
+            // a DOWN backend is only in a group in panic mode (see panicGroup)
+            if (b.hasRoom(now) && (b.health().admits() || b.health().state() == BackendHealth.State.DOWN)) {
                 ready.add(b);
             }
         }

@@ -1,20 +1,17 @@
 package dev.switchboard.llm;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * How to stop one streaming exchange, learned while it starts. The pool makes one current on its
  * thread around the LangChain4j call, {@link AbortableHttpClient} registers what stopping takes,
  * and the pool calls {@link #abort} on a timeout or a cancel. Actions registered after the abort
- * run at once.
+ * run at once (a {@link Cancellation} keeps them).
  */
 final class StreamAbort {
     private static final ThreadLocal<StreamAbort> CURRENT = new ThreadLocal<>();
 
-    private final List<Runnable> actions = new ArrayList<>();
-    private boolean aborted;
+    private final Cancellation actions = new Cancellation();
 
     static StreamAbort current() {
         return CURRENT.get();
@@ -31,25 +28,10 @@ final class StreamAbort {
     }
 
     void onAbort(Runnable action) {
-        synchronized (this) {
-            if (!aborted) {
-                actions.add(action);
-                return;
-            }
-        }
-        action.run();
+        actions.onCancel(action);
     }
 
     void abort() {
-        List<Runnable> toRun;
-        synchronized (this) {
-            if (aborted) {
-                return;
-            }
-            aborted = true;
-            toRun = List.copyOf(actions);
-            actions.clear();
-        }
-        toRun.forEach(Runnable::run);
+        actions.cancel();
     }
 }

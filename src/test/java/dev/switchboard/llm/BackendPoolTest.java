@@ -331,6 +331,23 @@ class BackendPoolTest {
         assertEquals(BackendHealth.State.DOWN, pool.backends().get(1).health().state(), "the failing one is out");
     }
 
+    @Test
+    void a_lone_backend_that_is_down_is_still_tried_and_serves_again_at_its_first_success() throws Exception {
+        Simulator s = sim("lone", Duration.ZERO);
+        // probes every 30 s and a 30 s cooldown: without panic mode nothing would reach it for 30 s
+        BackendPool pool = start(pool(0, Duration.ofSeconds(2)), spec("lone", Provider.OLLAMA, s.baseUrl(), 2));
+        s.inject(Fault.error(500, 5));
+        for (int i = 0; i < 5; i++) {
+            assertEquals("backend_unavailable", assertThrows(LlmException.class, () -> text(pool)).code());
+        }
+        assertEquals(BackendHealth.State.DOWN, pool.backends().get(0).health().state(), "3 failures put it down");
+        long t0 = System.nanoTime();
+        assertTrue(text(pool).startsWith("(sim lone)"), "tried although down: the burst is over");
+        assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "at once, not after a cooldown");
+        assertEquals(BackendHealth.State.UP, pool.backends().get(0).health().state());
+        assertEquals(6, s.requests(), "every turn reached the backend");
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!condition.getAsBoolean()) {
