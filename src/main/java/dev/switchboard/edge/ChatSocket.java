@@ -34,11 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @WebSocket(path = HandshakeFilter.PATH)
 public class ChatSocket {
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
-    static final UserData.TypedKey<String> CLIENT_ID = new UserData.TypedKey<>("clientId");
-    static final UserData.TypedKey<AtomicLong> LAST_ACTIVE = new UserData.TypedKey<>("lastActive");
-    static final UserData.TypedKey<SocketTurns> TURNS = new UserData.TypedKey<>("turns");
-    static final UserData.TypedKey<AtomicLong> PENDING = new UserData.TypedKey<>("pendingBytes");
-    static final UserData.TypedKey<String> IP = new UserData.TypedKey<>("ip");
+    static final UserData.TypedKey<SocketState> STATE = new UserData.TypedKey<>("switchboard");
 
     private final ChatService chat;
     private final SessionStore store;
@@ -69,40 +65,35 @@ public class ChatSocket {
             connection.close(new CloseReason(1008, "too many sockets for this clientId")).subscribe().with(v -> { }, e -> { });
             return;
         }
-        connection.userData().put(CLIENT_ID, clientId);
         // behind the bundled nginx every peer is 127.0.0.1: X-Real-IP says who the client is
         String realIp = connection.handshakeRequest().header("X-Real-IP");
-        connection.userData().put(IP, realIp != null ? realIp : String.valueOf(connection.handshakeRequest().remoteAddress()));
-        connection.userData().put(LAST_ACTIVE, new AtomicLong(System.currentTimeMillis()));
-        connection.userData().put(TURNS, new SocketTurns());
-        connection.userData().put(PENDING, new AtomicLong());
+        connection.userData().put(STATE, new SocketState(clientId,
+                realIp != null ? realIp : String.valueOf(connection.handshakeRequest().remoteAddress())));
     }
 
     @OnClose
     @NonBlocking
     public void onClose(WebSocketConnection connection) {
-        SocketTurns turns = connection.userData().get(TURNS);
-        if (turns != null) {
-            for (int dropped = turns.closed(); dropped > 0; dropped--) {
+        SocketState state = connection.userData().get(STATE);
+        if (state != null) {
+            for (int dropped = state.turns.closed(); dropped > 0; dropped--) {
                 drain.turnEnded();
             }
-            limits.socketClosed(connection.userData().get(CLIENT_ID));
+            limits.socketClosed(state.clientId);
         }
     }
 
     @OnTextMessage
     @NonBlocking
     public void onMessage(String frame, WebSocketConnection connection) {
-        AtomicLong lastActive = connection.userData().get(LAST_ACTIVE);
-        if (lastActive != null) {
-            lastActive.set(System.currentTimeMillis());
-        }
-        String clientId = connection.userData().get(CLIENT_ID);
-        SocketTurns turns = connection.userData().get(TURNS);
-        if (turns == null) {
+        SocketState state = connection.userData().get(STATE);
+        if (state == null) {
             return; // refused at open, closing
         }
-        String limited = limits.admit(clientId, connection.userData().get(IP));
+        state.touch();
+        String clientId = state.clientId;
+        SocketTurns turns = state.turns;
+        String limited = limits.admit(clientId, state.ip);
         if (limited != null) {
             send(connection, new Outbound.Error(null, "rate_limited", limited));
             return;
@@ -188,14 +179,15 @@ public class ChatSocket {
      * {@code max-pending-bytes} is closed. The turn goes on and is stored either way.
      */
     private void sendToken(WebSocketConnection connection, Outbound.Token token) {
-        AtomicLong pending = connection.userData().get(PENDING);
-        if (!connection.isOpen() || pending == null) {
+        SocketState state = connection.userData().get(STATE);
+        if (!connection.isOpen() || state == null) {
             return;
         }
+        AtomicLong pending = state.pendingBytes;
         String text = codec.encode(token);
         long size = text.getBytes(StandardCharsets.UTF_8).length;
         if (pending.addAndGet(size) > maxPendingBytes) {
-            LOG.infof("closing the socket of %s: %d bytes of token frames unread", connection.userData().get(CLIENT_ID), pending.get());
+            LOG.infof("closing the socket of %s: %d bytes of token frames unread", state.clientId, pending.get());
             connection.close(new CloseReason(1008, "client too slow: token frames unread; fetch the answer with history"))
                     .subscribe().with(v -> { }, e -> { });
             return;

@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closes sockets idle longer than the swarm's {@code idle-timeout} (normal closure, reason
@@ -39,8 +38,8 @@ public class IdleSockets {
         limits.sweep();
         long now = System.currentTimeMillis();
         for (WebSocketConnection c : connections) {
-            AtomicLong last = c.userData().get(ChatSocket.LAST_ACTIVE);
-            if (last != null && now - last.get() > idleMillis && c.isOpen()) {
+            SocketState state = c.userData().get(ChatSocket.STATE);
+            if (state != null && now - state.lastActive() > idleMillis && c.isOpen()) {
                 c.close(new CloseReason(1000, "idle timeout")).subscribe().with(v -> { }, e -> { });
             }
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SocketTurns {
     static final int MAX_QUEUED = 16;
 
-    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> queue = new ArrayDeque<>(2); // most sockets have 0 or 1 waiting
     private final Map<String, Cancellation> byId = new ConcurrentHashMap<>();
     private boolean working;
 
