@@ -8,7 +8,6 @@ import dev.switchboard.config.Provider;
 import dev.switchboard.sim.Fault;
 import dev.switchboard.sim.SimOptions;
 import dev.switchboard.sim.Simulator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,27 +40,22 @@ class BackendFaultsTest {
             new Fault("cut", 0, -1), new Fault("garbage", 0, -1), new Fault("drip", 50, -1));
     private static final int CALLS = 6; // at once, per fault and path
 
-    private final List<Simulator> sims = new ArrayList<>();
-    private final List<BackendPool> pools = new ArrayList<>();
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final TestBackends backends = new TestBackends();
+    private final ExecutorService threads = backends.threads;
 
     @AfterEach
     void stop() {
-        pools.forEach(BackendPool::close);
-        sims.forEach(Simulator::close);
-        threads.shutdownNow();
+        backends.close();
     }
 
     private Simulator sim(String name) throws Exception {
         // a long answer, so a cut stream has sent text before it breaks
-        Simulator s = Simulator.start(SimOptions.of(name, 0).withLatency(Duration.ofMillis(5), Duration.ofMillis(2)));
-        sims.add(s);
-        return s;
+        return backends.sim(SimOptions.of(name, 0).withLatency(Duration.ofMillis(5), Duration.ofMillis(2)));
     }
 
-    private BackendPool pool(Simulator... backends) {
+    private BackendPool pool(Simulator... sims) {
         List<BackendSpec> specs = new ArrayList<>();
-        for (Simulator s : backends) {
+        for (Simulator s : sims) {
             specs.add(new BackendSpec(s.name(), Provider.OLLAMA, URI.create(s.baseUrl()), "m", List.of("chat"), 16, 1, false,
                     Optional.empty(), TIMEOUT, Optional.empty()));
         }
@@ -70,9 +63,7 @@ class BackendFaultsTest {
         // would stop being exercised: max-fails is set out of reach
         PoolSpec spec = new PoolSpec("round-robin", 1, 1_000_000, Duration.ofSeconds(30), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Map.of(), 256, false, 0.25);
-        BackendPool p = new BackendPool(specs, spec, new SimpleMeterRegistry());
-        pools.add(p);
-        return p;
+        return backends.pool(spec, specs);
     }
 
     /** What one call ended in, and how long it took. */

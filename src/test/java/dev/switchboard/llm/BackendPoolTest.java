@@ -8,7 +8,6 @@ import dev.switchboard.config.Provider;
 import dev.switchboard.sim.Fault;
 import dev.switchboard.sim.SimOptions;
 import dev.switchboard.sim.Simulator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,15 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pool against real simulators over HTTP: routing, capacity, queueing, failover, health, streaming. */
 class BackendPoolTest {
-    private final List<Simulator> sims = new ArrayList<>();
-    private final List<BackendPool> pools = new ArrayList<>();
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final TestBackends backends = new TestBackends();
+    private final ExecutorService threads = backends.threads;
 
     @AfterEach
     void stop() {
-        pools.forEach(BackendPool::close);
-        sims.forEach(Simulator::close);
-        threads.shutdownNow();
+        backends.close();
     }
 
     private Simulator sim(String name, Duration ttft) throws Exception {
@@ -48,9 +43,7 @@ class BackendPoolTest {
     }
 
     private Simulator sim(SimOptions options) throws Exception {
-        Simulator s = Simulator.start(options);
-        sims.add(s);
-        return s;
+        return backends.sim(options);
     }
 
     private static BackendSpec spec(String name, Provider provider, String url, int maxConcurrent) {
@@ -67,10 +60,8 @@ class BackendPoolTest {
                 Map.of(), 256, false, 0.25);
     }
 
-    private BackendPool start(PoolSpec spec, BackendSpec... backends) {
-        BackendPool p = new BackendPool(List.of(backends), spec, new SimpleMeterRegistry());
-        pools.add(p);
-        return p;
+    private BackendPool start(PoolSpec spec, BackendSpec... specs) {
+        return backends.pool(spec, List.of(specs));
     }
 
     private static int deadPort() throws Exception {
