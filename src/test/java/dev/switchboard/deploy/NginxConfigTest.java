@@ -33,7 +33,7 @@ class NginxConfigTest {
         String upstream = Files.readString(Path.of("nginx/upstream.conf"));
         assertTrue(upstream.contains("least_conn;"));
         for (int port = 8081; port <= 8085; port++) {
-            assertTrue(upstream.contains("server 127.0.0.1:" + port + " max_fails=3 fail_timeout=30s;"), "replica " + port);
+            assertTrue(upstream.contains("server 127.0.0.1:" + port + " max_fails=3 fail_timeout=5s;"), "replica " + port);
         }
         assertTrue(conf.contains("map $http_upgrade $connection_upgrade"));
         assertTrue(conf.contains("limit_req zone=sb_handshakes") && conf.contains("limit_conn sb_conns"), "the outer limits");
