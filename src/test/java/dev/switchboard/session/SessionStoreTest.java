@@ -1,5 +1,6 @@
 package dev.switchboard.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.SimulatorResource;
 import dev.switchboard.testing.WsClient;
@@ -50,6 +51,26 @@ class SessionStoreTest {
                 }, id);
                 assertEquals(2 * turns, commands.size(), "commands sent by the replica: " + commands);
                 assertTrue(commands.stream().allMatch(cmd -> cmd.toUpperCase().startsWith("\"EVALSHA\"")), commands.toString());
+            }
+        }
+    }
+
+    @Test
+    void stored_history_is_trimmed_to_max_history_and_every_key_expires() {
+        String id = client();
+        try (WsClient c = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), id);
+             RedisProbe redis = RedisProbe.local()) {
+            for (int i = 0; i < 25; i++) { // 50 messages, max-history 40 (swarm-test.yaml)
+                c.send("turn " + i).next();
+            }
+            SessionKeys keys = SessionKeys.of(id);
+            assertEquals(40L, redis.call("LLEN", keys.history()));
+            JsonNode history = c.send(java.util.Map.of("type", "history", "limit", 100)).next().path("messages");
+            assertEquals(40, history.size());
+            assertEquals("turn 5", history.get(0).path("content").asText(), "the oldest five turns went");
+            for (String key : List.of(keys.history(), keys.state())) {
+                long ttl = (Long) redis.call("PTTL", key);
+                assertTrue(ttl > 0 && ttl <= 3_600_000, key + " expires within history-ttl: " + ttl);
             }
         }
     }
