@@ -287,20 +287,15 @@ public final class BackendPool implements AutoCloseable {
             @Override
             public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
                 if (done.isDone()) {
-                    context.streamingHandle().cancel(); // cancelled or timed out: close the backend's stream
-                    return;
+                    return; // cancelled or timed out: the abort is closing the exchange
                 }
                 if (started.compareAndSet(false, true)) {
                     firstToken.set(System.nanoTime());
-                    if (cancel != null) {
-                        cancel.onCancel(() -> context.streamingHandle().cancel());
-                    }
                 }
                 try {
                     tokens.token(partial.text());
                 } catch (RuntimeException e) {
                     // the receiver gave up (its client went away): stop paying for tokens nobody reads
-                    context.streamingHandle().cancel();
                     done.completeExceptionally(new CancellationException("token receiver failed: " + e.getMessage()));
                     abort.abort();
                 }
