@@ -5,12 +5,10 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.SessionStore;
-import dev.switchboard.session.StoreUnavailableException;
 import dev.switchboard.swarm.ChatService;
 import dev.switchboard.swarm.Swarm;
 import dev.switchboard.swarm.TurnException;
 import dev.switchboard.swarm.TurnListener;
-import dev.switchboard.swarm.TurnReply;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -19,17 +17,17 @@ import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code /chat?clientId=ID} endpoint: decodes frames on the event loop and hands the work to
- * virtual threads — a socket's turns one after another ({@link SocketTurns}), history reads beside
- * them — so a {@code cancel} is read while its turn runs. The handshake was checked by
- * {@link HandshakeFilter}.
+ * The {@code /chat?clientId=ID} endpoint. Everything runs on the socket's event loop: frames are
+ * decoded there, a socket's turns run one after another as {@code Uni} chains ({@link SocketTurns})
+ * and history reads beside them, so a {@code cancel} is read while its turn runs. No handler
+ * blocks; none hands work to another thread. The handshake was checked by {@link HandshakeFilter}.
  */
 @WebSocket(path = HandshakeFilter.PATH)
 public class ChatSocket {
@@ -115,7 +113,7 @@ public class ChatSocket {
                             "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));
                 }
             }
-            case Inbound.History h -> Thread.ofVirtual().name("history").start(() -> history(connection, clientId, h.limit()));
+            case Inbound.History h -> history(connection, clientId, h.limit());
             case Inbound.Cancel c -> {
                 if (!turns.cancel(c.id())) {
                     send(connection, new Outbound.Error(c.id(), "not_running",
@@ -126,8 +124,8 @@ public class ChatSocket {
         }
     }
 
-    /** Runs on the socket's turn thread. */
-    private void turn(WebSocketConnection connection, String clientId, Inbound.Message m, Cancellation cancel) {
+    /** One turn, from the message to its reply or error frame; it never fails (failures become frames). */
+    private Uni<Void> turn(WebSocketConnection connection, String clientId, Inbound.Message m, Cancellation cancel) {
         TurnListener listener = new TurnListener() {
             @Override
             public void agentChanged(String from, String to) {
@@ -139,30 +137,29 @@ public class ChatSocket {
                 sendToken(connection, new Outbound.Token(m.id(), text));
             }
         };
-        try {
-            TurnReply reply = chat.send(clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel));
-            send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed()));
-        } catch (TurnException e) {
-            LOG.debugf("turn of %s failed: %s %s", clientId, e.code(), e.getMessage());
-            send(connection, "cancelled".equals(e.code()) ? new Outbound.Cancelled(m.id())
-                    : new Outbound.Error(m.id(), e.code(), e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "turn of %s failed unexpectedly", clientId);
-            send(connection, new Outbound.Error(m.id(), "internal", "the turn failed on the server; nothing was stored, you may resend"));
-        } finally {
-            drain.turnEnded();
-        }
+        return chat.send(clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
+                .onItemOrFailure().invoke((reply, error) -> {
+                    drain.turnEnded();
+                    if (error == null) {
+                        send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed()));
+                    } else if (error instanceof TurnException e) {
+                        LOG.debugf("turn of %s failed: %s %s", clientId, e.code(), e.getMessage());
+                        send(connection, "cancelled".equals(e.code()) ? new Outbound.Cancelled(m.id())
+                                : new Outbound.Error(m.id(), e.code(), e.getMessage()));
+                    } else {
+                        LOG.errorf(error, "turn of %s failed unexpectedly", clientId);
+                        send(connection, new Outbound.Error(m.id(), "internal",
+                                "the turn failed on the server; nothing was stored, you may resend"));
+                    }
+                })
+                .replaceWithVoid()
+                .onFailure().recoverWithNull();
     }
 
     private void history(WebSocketConnection connection, String clientId, int limit) {
-        try {
-            List<Outbound.Entry> entries = store.history(clientId, limit).stream()
-                    .map(ChatSocket::entry)
-                    .toList();
-            send(connection, new Outbound.History(entries));
-        } catch (StoreUnavailableException e) {
-            send(connection, new Outbound.Error(null, "store_unavailable", "the session store is unavailable; try again shortly"));
-        }
+        store.history(clientId, limit).subscribe().with(
+                messages -> send(connection, new Outbound.History(messages.stream().map(ChatSocket::entry).toList())),
+                e -> send(connection, new Outbound.Error(null, "store_unavailable", "the session store is unavailable; try again shortly")));
     }
 
     private static Outbound.Entry entry(HistoryMessage m) {

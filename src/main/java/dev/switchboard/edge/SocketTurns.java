@@ -1,25 +1,28 @@
 package dev.switchboard.edge;
 
 import dev.switchboard.llm.Cancellation;
+import io.smallrye.mutiny.Uni;
 
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * The turns of one socket, run one after another on a virtual thread of their own, so the socket
- * keeps reading frames while a turn runs: a {@code cancel} reaches the turn it names at once.
- * The queue is bounded; there is no thread while nothing is queued (idle sockets cost no thread).
+ * The turns of one socket, one after another: the next starts when the one before has ended.
+ * A turn is a {@link Uni} on the socket's event loop, so the socket keeps reading frames while it
+ * runs and a {@code cancel} reaches the turn it names at once. The queue is bounded; an idle
+ * socket holds an empty queue and nothing else.
  */
 final class SocketTurns {
     static final int MAX_QUEUED = 16;
 
-    private final ArrayDeque<Runnable> queue = new ArrayDeque<>(2); // most sockets have 0 or 1 waiting
+    private final ArrayDeque<Supplier<Uni<Void>>> queue = new ArrayDeque<>(2); // most sockets have 0 or 1 waiting
     private final Map<String, Cancellation> byId = new ConcurrentHashMap<>();
     private boolean working;
 
     /** @return false when too many messages of this socket are waiting already */
-    boolean submit(String messageId, Cancellation cancel, Runnable turn) {
+    boolean submit(String messageId, Cancellation cancel, Supplier<Uni<Void>> turn) {
         synchronized (this) {
             if (queue.size() >= MAX_QUEUED) {
                 return false;
@@ -27,21 +30,17 @@ final class SocketTurns {
             if (messageId != null) {
                 byId.put(messageId, cancel);
             }
-            queue.add(() -> {
-                try {
-                    turn.run();
-                } finally {
-                    if (messageId != null) {
-                        byId.remove(messageId, cancel);
-                    }
+            queue.add(() -> turn.get().onTermination().invoke(() -> {
+                if (messageId != null) {
+                    byId.remove(messageId, cancel);
                 }
-            });
+            }));
             if (working) {
                 return true;
             }
             working = true;
         }
-        Thread.ofVirtual().name("turns").start(this::drain);
+        next();
         return true;
     }
 
@@ -73,17 +72,16 @@ final class SocketTurns {
         return working;
     }
 
-    private void drain() {
-        while (true) {
-            Runnable next;
-            synchronized (this) {
-                next = queue.poll();
-                if (next == null) {
-                    working = false;
-                    return;
-                }
+    private void next() {
+        Supplier<Uni<Void>> turn;
+        synchronized (this) {
+            turn = queue.poll();
+            if (turn == null) {
+                working = false;
+                return;
             }
-            next.run();
         }
+        // a turn reports its own failures; whichever way it ends, the next one goes
+        turn.get().subscribe().with(v -> next(), e -> next());
     }
 }

@@ -3,7 +3,6 @@ package dev.switchboard.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
@@ -93,24 +92,25 @@ public class GatewayRoutes {
             return;
         }
         String sessionKey = rc.request().getHeader("X-Session-Id") != null ? rc.request().getHeader("X-Session-Id") : req.user();
-        // the pool blocks (queue, HTTP to the backend): never on the event loop
-        Thread.ofVirtual().name("gateway").start(() -> {
-            if (req.stream()) {
-                stream(rc.response(), req, sessionKey);
-            } else {
-                complete(rc.response(), req, sessionKey);
-            }
-        });
+        // the pool does not block: the call runs on this request's event loop from start to end
+        if (req.stream()) {
+            stream(rc.response(), req, sessionKey);
+        } else {
+            complete(rc.response(), req, sessionKey);
+        }
     }
 
     private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
-        try {
-            ChatResponse r = pool.chat(req.alias(), sessionKey, req.chat());
-            send(response, 200, wire.completion(id(), req.alias(), now(), r));
-        } catch (LlmException e) {
+        pool.chat(req.alias(), sessionKey, req.chat()).subscribe().with(
+                r -> send(response, 200, wire.completion(id(), req.alias(), now(), r)),
+                e -> failed(response, e));
+    }
+
+    private void failed(HttpServerResponse response, Throwable error) {
+        if (error instanceof LlmException e) {
             send(response, status(e), wire.error(e.getMessage(), type(e), e.code()));
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "gateway completion failed");
+        } else {
+            LOG.errorf(error, "gateway completion failed");
             send(response, 500, wire.error("internal error", "server_error", "internal"));
         }
     }
@@ -121,19 +121,21 @@ public class GatewayRoutes {
         Cancellation cancel = new Cancellation();
         response.closeHandler(v -> cancel.cancel()); // the client hung up: close the backend's stream too
         boolean[] started = {false};
-        try {
-            ChatResponse r = pool.chat(req.alias(), sessionKey, req.chat(), text -> {
-                if (!started[0]) {
-                    begin(response);
-                    ObjectNode first = wire.chunk(id, req.alias(), created);
-                    OpenAiWire.delta(first).put("role", "assistant").put("content", "");
-                    event(response, first.toString());
-                    started[0] = true;
-                }
-                ObjectNode c = wire.chunk(id, req.alias(), created);
-                OpenAiWire.delta(c).put("content", text);
-                event(response, c.toString());
-            }, cancel);
+        pool.chat(req.alias(), sessionKey, req.chat(), text -> {
+            if (!started[0]) {
+                begin(response);
+                ObjectNode first = wire.chunk(id, req.alias(), created);
+                OpenAiWire.delta(first).put("role", "assistant").put("content", "");
+                event(response, first.toString());
+                started[0] = true;
+            }
+            ObjectNode c = wire.chunk(id, req.alias(), created);
+            OpenAiWire.delta(c).put("content", text);
+            event(response, c.toString());
+        }, cancel).subscribe().with(r -> {
+            if (response.closed()) {
+                return;
+            }
             if (!started[0]) {
                 begin(response);
                 ObjectNode first = wire.chunk(id, req.alias(), created);
@@ -146,32 +148,37 @@ public class GatewayRoutes {
             }
             event(response, "[DONE]");
             response.end();
-        } catch (LlmException e) {
-            if (started[0] || response.headWritten()) {
+        }, error -> {
+            if (response.closed() || response.ended()) {
+                LOG.debugf("gateway stream ended: %s", error.getMessage());
+            } else if (error instanceof LlmException e && (started[0] || response.headWritten())) {
                 // mid-stream: the status is gone already, so the error travels as an event, as OpenAI does
                 event(response, wire.error(e.getMessage(), type(e), e.code()).toString());
                 response.end();
             } else {
-                send(response, status(e), wire.error(e.getMessage(), type(e), e.code()));
+                failed(response, error);
             }
-        } catch (RuntimeException e) {
-            LOG.debugf("gateway stream ended: %s", e.getMessage());
-            if (!response.ended() && !response.closed()) {
-                response.end();
-            }
-        }
+        });
     }
 
     private static void begin(HttpServerResponse response) {
         response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
     }
 
+    /**
+     * Writes one event without waiting for it to leave. A client that reads slower than the backend
+     * answers fills the write queue: it is cut off (the throw stops the backend's stream) rather
+     * than let tokens pile up in memory.
+     */
     private static void event(HttpServerResponse response, String data) {
         if (response.closed()) {
             throw new IllegalStateException("the client went away");
         }
-        // waiting for each write keeps a slow client from piling tokens up in memory
-        response.write(Buffer.buffer("data: " + data + "\n\n")).toCompletionStage().toCompletableFuture().join();
+        if (response.writeQueueFull()) {
+            response.reset();
+            throw new IllegalStateException("the client reads too slowly");
+        }
+        response.write(Buffer.buffer("data: " + data + "\n\n"));
     }
 
     private static void send(HttpServerResponse response, int status, ObjectNode body) {

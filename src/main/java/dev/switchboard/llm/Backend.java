@@ -1,7 +1,5 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.switchboard.config.BackendSpec;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +16,7 @@ public final class Backend {
     private static final double EWMA_ALPHA = 0.2;
 
     private final BackendSpec spec;
-    private final ChatModel model;
-    private final StreamingChatModel streamingModel;
+    private final BackendClient client;
     private final BackendHealth health;
     private final AtomicInteger inflight = new AtomicInteger();
     /** Half-life of an unrefreshed average: a backend that stopped getting traffic looks better over time. */
@@ -29,10 +26,9 @@ public final class Backend {
     private volatile long lastSampleNanos;
     private volatile long busyUntilMillis;
 
-    Backend(BackendSpec spec, ChatModel model, StreamingChatModel streamingModel, BackendHealth health) {
+    Backend(BackendSpec spec, BackendClient client, BackendHealth health) {
         this.spec = spec;
-        this.model = model;
-        this.streamingModel = streamingModel;
+        this.client = client;
         this.health = health;
     }
 
@@ -79,12 +75,8 @@ public final class Backend {
         return health;
     }
 
-    ChatModel model() {
-        return model;
-    }
-
-    StreamingChatModel streamingModel() {
-        return streamingModel;
+    BackendClient client() {
+        return client;
     }
 
     boolean serves(String alias) {

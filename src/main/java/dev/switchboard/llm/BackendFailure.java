@@ -55,6 +55,9 @@ public record BackendFailure(Kind kind, String message) {
             if (t instanceof InternalServerException) {
                 return new BackendFailure(Kind.SERVER, "server error");
             }
+            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof io.vertx.core.http.StreamResetException) {
+                return new BackendFailure(Kind.CONNECT, "connection closed: " + t.getMessage());
+            }
             if (t instanceof IOException io) {
                 return new BackendFailure(Kind.CONNECT, io.getClass().getSimpleName()
                         + (io.getMessage() == null ? "" : ": " + io.getMessage()));

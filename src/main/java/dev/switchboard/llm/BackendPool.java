@@ -1,7 +1,5 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
@@ -10,9 +8,12 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.switchboard.config.BackendSpec;
 import dev.switchboard.config.PoolSpec;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,15 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -42,46 +35,48 @@ import java.util.function.Function;
  *   <li>queues when all are at {@code max-concurrent}: first come, first served (a session has one turn at a
  *       time, so this is fair across sessions), at most {@code max-queue} waiting, each at most
  *       {@code queue-timeout}, then {@code overloaded};</li>
- *   <li>retries on another backend after a connect error, timeout, 5xx or 429 that came before any output,
- *       up to {@code retries} times; a failure after output is {@code backend_interrupted}.</li>
+ *   <li>retries on another backend after a connect error, timeout, 5xx or 429 that came before any output
+ *       reached the caller, up to {@code retries} times; a failure after output is {@code backend_interrupted}.</li>
  * </ol>
- * Blocking: call it from a virtual thread.
+ * Non-blocking: {@link #chat} returns at once and its {@link Uni} completes on the event loop that
+ * subscribed to it (the HTTP exchange and every timer belong to that loop). The lock guards only
+ * counters and the wait line, never I/O.
  */
 public final class BackendPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BackendPool.class);
     /** Waiters re-check this often, so a backend whose cooldown ended is seen without a release. */
-    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** One timer thread for every blocking call's deadline; cancelled deadlines leave its queue at once. */
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+    private static final long RECHECK_MILLIS = 200;
 
+    private final Vertx vertx;
     private final List<Backend> backends;
     private final PoolSpec spec;
     private final BalancingStrategy strategy;
     private final Clock clock;
     private final PoolMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final long recheckTimer;
     private HealthProber prober;
 
-    /** A turn waiting for a backend; it may take one only when no earlier waiter could take it. */
-    private record Waiter(String alias, Set<Backend> tried) {
-    }
-
-    public BackendPool(List<BackendSpec> specs, PoolSpec spec, MeterRegistry registry) {
-        this(specs, spec, BalancingStrategy.of(spec), Clock.systemUTC(), registry, ChatModels::create, ChatModels::createStreaming);
+    public BackendPool(List<BackendSpec> specs, PoolSpec spec, MeterRegistry registry, Vertx vertx) {
+        this(specs, spec, BalancingStrategy.of(spec), Clock.systemUTC(), registry, vertx, s -> new BackendClient(s, vertx));
     }
 
     BackendPool(List<BackendSpec> specs, PoolSpec spec, BalancingStrategy strategy, Clock clock, MeterRegistry registry,
-                Function<BackendSpec, ChatModel> models, Function<BackendSpec, StreamingChatModel> streamingModels) {
+                Vertx vertx, Function<BackendSpec, BackendClient> clients) {
+        this.vertx = vertx;
         this.spec = spec;
         this.strategy = strategy;
         this.clock = clock;
         this.backends = specs.stream()
-                .map(s -> new Backend(s, models.apply(s), streamingModels.apply(s),
-                        new BackendHealth(spec.maxFails(), spec.failTimeout(), clock)))
+                .map(s -> new Backend(s, clients.apply(s), new BackendHealth(spec.maxFails(), spec.failTimeout(), clock)))
                 .toList();
         this.metrics = new PoolMetrics(registry, backends);
+        this.recheckTimer = vertx.setPeriodic(RECHECK_MILLIS, id -> {
+            if (!waiting.isEmpty()) {
+                dispatch();
+            }
+        });
     }
 
     public List<Backend> backends() {
@@ -90,6 +85,10 @@ public final class BackendPool implements AutoCloseable {
 
     public PoolSpec spec() {
         return spec;
+    }
+
+    Vertx vertx() {
+        return vertx;
     }
 
     /** Every model alias some backend serves, in file order. */
@@ -109,10 +108,12 @@ public final class BackendPool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        vertx.cancelTimer(recheckTimer);
         if (prober != null) {
             prober.close();
             prober = null;
         }
+        backends.forEach(b -> b.client().close());
     }
 
     /** Could a request for {@code alias} (or one of its fallbacks) be served now or after a short wait? */
@@ -128,273 +129,348 @@ public final class BackendPool implements AutoCloseable {
     }
 
     /** One completion for {@code alias}, not streamed. */
-    public ChatResponse chat(String alias, String sessionKey, ChatRequest request) {
+    public Uni<ChatResponse> chat(String alias, String sessionKey, ChatRequest request) {
         return chat(alias, sessionKey, request, null, null);
     }
 
     /**
-     * One completion for {@code alias}.
+     * One completion for {@code alias}. Nothing happens until the {@link Uni} is subscribed to.
      *
      * @param tokens when not null the backend streams and every piece of text goes here as it arrives
-     * @param cancel when not null, cancelling it stops the wait and closes the backend's stream
-     * @throws LlmException {@code overloaded} when no backend had room in time, {@code backend_unavailable}
-     *                      when every try failed, {@code backend_interrupted} when a stream broke after output,
-     *                      {@code bad_request} when a backend refused the request itself, {@code cancelled}
+     * @param cancel when not null, cancelling it ends the call at once and resets the backend's request
+     * @return fails with {@link LlmException}: {@code overloaded} when no backend had room in time,
+     *         {@code backend_unavailable} when every try failed, {@code backend_interrupted} when a stream
+     *         broke after output, {@code bad_request} when a backend refused the request itself, {@code cancelled}
      */
-    public ChatResponse chat(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel) {
-        Set<Backend> tried = new HashSet<>();
-        BackendFailure last = null;
-        for (int attempt = 0; attempt <= spec.retries(); attempt++) {
-            Backend b = acquire(alias, sessionKey, tried);
+    public Uni<ChatResponse> chat(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel) {
+        return Uni.createFrom().emitter(em -> {
+            PoolCall call = new PoolCall(alias, sessionKey, request, tokens, cancel, em);
+            if (Vertx.currentContext() != null) {
+                call.next();
+            } else {
+                // A caller off the event loop (a test, a script): the call still runs on one event loop,
+                // so its HTTP exchange, timers and callbacks never race each other across threads.
+                vertx.getOrCreateContext().runOnContext(v -> call.next());
+            }
+        });
+    }
+
+    /** One call through the pool: its tries, one backend after another, until one answers. */
+    private final class PoolCall {
+        private final String alias;
+        private final String sessionKey;
+        private final ChatRequest request;
+        private final TokenSink tokens;
+        private final Cancellation cancel;
+        private final UniEmitter<? super ChatResponse> result;
+        private final Set<Backend> tried = new HashSet<>();
+        private int attempts;
+        private BackendFailure last;
+
+        PoolCall(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel,
+                 UniEmitter<? super ChatResponse> result) {
+            this.alias = alias;
+            this.sessionKey = sessionKey;
+            this.request = request;
+            this.tokens = tokens;
+            this.cancel = cancel;
+            this.result = result;
+        }
+
+        void next() {
+            if (cancel != null && cancel.isCancelled()) {
+                result.fail(new LlmException("cancelled", "the completion was cancelled"));
+            } else if (attempts > spec.retries()) {
+                giveUp();
+            } else {
+                acquire(alias, sessionKey, tried, cancel, this::run, result::fail);
+            }
+        }
+
+        /** @param b the backend to try, or null when every usable one of the alias and its fallbacks was tried */
+        private void run(Backend b) {
             if (b == null) {
-                break; // every usable backend of the alias and its fallbacks was tried
+                giveUp();
+                return;
             }
-            long t0 = System.nanoTime();
-            AtomicLong firstToken = new AtomicLong();
-            try {
-                ChatResponse response = tokens == null
-                        ? blocking(b, request, cancel)
-                        : stream(b, request, tokens, cancel, firstToken);
-                long total = System.nanoTime() - t0;
-                long ttft = firstToken.get() == 0 ? total : firstToken.get() - t0;
-                b.recordTtft(ttft / 1e6);
-                metrics.succeeded(b, ttft, total, response.tokenUsage());
-                log(b, b.health().success());
-                return response;
-            } catch (CancellationException e) {
-                b.health().neutral();
-                throw new LlmException("cancelled", "the completion was cancelled");
-            } catch (MidStreamFailure e) {
-                BackendFailure f = BackendFailure.classify(e.getCause());
-                metrics.failed(b, f.kind());
-                log(b, b.health().failure(f.message()));
-                throw new LlmException("backend_interrupted", "backend " + b.name() + " failed after it began to answer ("
-                        + f.message() + "); the turn was not stored");
-            } catch (RuntimeException e) {
-                last = BackendFailure.classify(e);
-                tried.add(b);
-                metrics.failed(b, last.kind());
-                LOG.debugf("backend=%s attempt=%d failed: %s", b.name(), attempt + 1, last.message());
-                switch (last.kind()) {
-                    case BUSY -> {
-                        b.busy(clock.millis());
-                        b.health().neutral();
-                    }
-                    case REQUEST -> {
-                        b.health().neutral();
-                        throw new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message());
-                    }
-                    default -> log(b, b.health().failure(last.message()));
+            attempts++;
+            new Attempt(this, b).start();
+        }
+
+        void failed(Backend b, Throwable error) {
+            last = BackendFailure.classify(error);
+            tried.add(b);
+            metrics.failed(b, last.kind());
+            LOG.debugf("backend=%s attempt=%d failed: %s", b.name(), attempts, last.message());
+            switch (last.kind()) {
+                case BUSY -> {
+                    b.busy(clock.millis());
+                    b.health().neutral();
                 }
-            } finally {
-                release(b);
+                case REQUEST -> {
+                    b.health().neutral();
+                    result.fail(new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message()));
+                    return;
+                }
+                default -> log(b, b.health().failure(last.message()));
             }
+            next();
         }
-        if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
-            metrics.overloaded(alias);
-            throw new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly");
+
+        private void giveUp() {
+            if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
+                metrics.overloaded(alias);
+                result.fail(new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly"));
+                return;
+            }
+            result.fail(new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
+                    + (last == null ? "" : " (last error: " + last.message() + ")")));
         }
-        throw new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
-                + (last == null ? "" : " (last error: " + last.message() + ")"));
     }
 
     /**
-     * One blocking call, bounded as a whole by the backend's {@code timeout}. The JDK HTTP client's
-     * own timeout ends when the response headers arrive, so a backend that sends a 200 and then
-     * drips its body (a slow loris) would hold the turn forever: a deadline interrupts the calling
-     * (virtual) thread instead, as a cancel does, which makes the client abandon the exchange and
-     * close its connection.
+     * One try on one backend, bounded as a whole by the backend's {@code timeout} (a Vert.x timer:
+     * the transport's idle timeout alone would let a slow-loris body drip forever). It ends once —
+     * answer, error, timeout or cancel — and gives the backend's slot back at that moment.
      */
-    private ChatResponse blocking(Backend b, ChatRequest request, Cancellation cancel) {
-        CallGuard guard = new CallGuard(Thread.currentThread());
-        ScheduledFuture<?> deadline = DEADLINES.schedule(guard::expire, b.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
-        Runnable interrupt = guard::interrupt;
-        if (cancel != null) {
-            cancel.onCancel(interrupt);
-        }
-        try {
-            return b.model().chat(request);
-        } catch (RuntimeException e) {
-            if (cancel != null && cancel.isCancelled()) {
-                throw new CancellationException("cancelled");
-            }
-            if (guard.expired()) {
-                throw new RuntimeException(new HttpTimeoutException(
-                        "no complete answer within " + b.spec().timeout().toMillis() + " ms"));
-            }
-            throw e;
-        } finally {
-            deadline.cancel(false);
-            if (cancel != null) {
-                cancel.forget(interrupt);
-            }
-            guard.leave();
-            Thread.interrupted(); // any interrupt was for the HTTP call only
-        }
-    }
+    private final class Attempt implements StreamingChatResponseHandler {
+        private final PoolCall call;
+        private final Backend backend;
+        private final Exchange exchange = new Exchange();
+        private final long started = System.nanoTime();
+        private long firstToken;
+        private boolean forwarded;
+        private boolean ended;
+        private long deadline;
+        private Runnable onCancel;
 
-    private static ScheduledThreadPoolExecutor deadlines() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("llm-deadlines").daemon().factory());
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
-    }
-
-    /** Interrupts a caller blocked in a backend call, but never after it has left the call. */
-    private static final class CallGuard {
-        private final Thread caller;
-        private boolean left;
-        private boolean expired;
-
-        CallGuard(Thread caller) {
-            this.caller = caller;
+        Attempt(PoolCall call, Backend backend) {
+            this.call = call;
+            this.backend = backend;
         }
 
-        synchronized void interrupt() {
-            if (!left) {
-                caller.interrupt();
+        void start() {
+            deadline = vertx.setTimer(backend.spec().timeout().toMillis(), id -> end(null, new TimeoutException(
+                    "no complete answer within " + backend.spec().timeout().toMillis() + " ms")));
+            if (call.cancel != null) {
+                onCancel = () -> end(null, new CancellationException("cancelled"));
+                call.cancel.onCancel(onCancel);
+            }
+            try {
+                backend.client().complete(call.request, call.tokens != null, exchange, this);
+            } catch (RuntimeException e) {
+                end(null, e);
             }
         }
 
-        synchronized void expire() {
-            if (!left) {
-                expired = true;
-                caller.interrupt();
-            }
-        }
-
-        synchronized boolean expired() {
-            return expired;
-        }
-
-        synchronized void leave() {
-            left = true;
-        }
-    }
-
-    /** Streams from {@code b}, blocking until the whole answer is in. */
-    private ChatResponse stream(Backend b, ChatRequest request, TokenSink tokens, Cancellation cancel, AtomicLong firstToken) {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        AtomicBoolean started = new AtomicBoolean();
-        StreamAbort abort = new StreamAbort();
-        if (cancel != null) {
-            cancel.onCancel(() -> {
-                done.completeExceptionally(new CancellationException());
-                abort.abort();
-            });
-        }
-        StreamingChatResponseHandler handler = new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                if (done.isDone()) {
-                    return; // cancelled or timed out: the abort is closing the exchange
+        @Override
+        public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+            synchronized (this) {
+                if (ended) {
+                    return;
                 }
-                if (started.compareAndSet(false, true)) {
-                    firstToken.set(System.nanoTime());
+                if (firstToken == 0) {
+                    firstToken = System.nanoTime();
                 }
-                try {
-                    tokens.token(partial.text());
-                } catch (RuntimeException e) {
-                    // the receiver gave up (its client went away): stop paying for tokens nobody reads
-                    done.completeExceptionally(new CancellationException("token receiver failed: " + e.getMessage()));
-                    abort.abort();
+                if (call.tokens == null) {
+                    return;
                 }
+                forwarded = true;
             }
+            try {
+                call.tokens.token(partial.text());
+            } catch (RuntimeException e) {
+                // the receiver gave up (its client went away): stop paying for tokens nobody reads
+                end(null, new CancellationException("token receiver failed: " + e.getMessage()));
+            }
+        }
 
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
+        @Override
+        public void onCompleteResponse(ChatResponse response) {
+            end(response, null);
+        }
 
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
+        @Override
+        public void onError(Throwable error) {
+            end(null, error);
+        }
+
+        private void end(ChatResponse response, Throwable error) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
             }
-        };
-        abort.around(() -> {
-            b.streamingModel().chat(request, handler);
-            return null;
-        });
-        try {
-            return done.get(b.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abort.abort();
-            throw new CancellationException("interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof CancellationException c) {
-                throw c;
+            vertx.cancelTimer(deadline);
+            if (onCancel != null) {
+                call.cancel.forget(onCancel);
             }
-            if (started.get()) {
-                throw new MidStreamFailure(cause);
+            if (error != null) {
+                exchange.abort(); // a timeout, cancel or broken stream must not keep the connection
             }
-            throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
-        } catch (TimeoutException e) {
-            done.completeExceptionally(e);
-            abort.abort(); // a hung or dripping backend: close the exchange, or it holds a connection and a thread
-            if (started.get()) {
-                throw new MidStreamFailure(e);
+            release(backend);
+            if (response != null) {
+                long total = System.nanoTime() - started;
+                long ttft = firstToken == 0 ? total : firstToken - started;
+                backend.recordTtft(ttft / 1e6);
+                metrics.succeeded(backend, ttft, total, response.tokenUsage());
+                log(backend, backend.health().success());
+                call.result.complete(response);
+            } else if (error instanceof CancellationException) {
+                backend.health().neutral();
+                call.result.fail(new LlmException("cancelled", "the completion was cancelled"));
+            } else if (forwarded) {
+                BackendFailure f = BackendFailure.classify(error);
+                metrics.failed(backend, f.kind());
+                log(backend, backend.health().failure(f.message()));
+                call.result.fail(new LlmException("backend_interrupted", "backend " + backend.name()
+                        + " failed after it began to answer (" + f.message() + "); the turn was not stored"));
+            } else {
+                call.failed(backend, error);
             }
-            throw new RuntimeException(e);
         }
     }
 
-    /** A backend failed after it had sent text: not retried, the client saw part of an answer. */
-    private static final class MidStreamFailure extends RuntimeException {
-        MidStreamFailure(Throwable cause) {
-            super(cause);
+    /** A turn waiting in line for a backend; it may take one only when no earlier waiter could take it. */
+    private final class Waiter {
+        final String alias;
+        final String sessionKey;
+        final Set<Backend> tried;
+        final java.util.function.Consumer<Backend> grant;
+        final java.util.function.Consumer<LlmException> refuse;
+        final Context context = Vertx.currentContext();
+        long timer;
+        Runnable onCancel;
+
+        Waiter(String alias, String sessionKey, Set<Backend> tried, java.util.function.Consumer<Backend> grant,
+               java.util.function.Consumer<LlmException> refuse) {
+            this.alias = alias;
+            this.sessionKey = sessionKey;
+            this.tried = tried;
+            this.grant = grant;
+            this.refuse = refuse;
+        }
+
+        /** Back on the waiter's own event loop: the rest of its turn runs there. */
+        void run(Runnable action) {
+            vertx.cancelTimer(timer);
+            if (context == null || Vertx.currentContext() == context) {
+                action.run();
+            } else {
+                context.runOnContext(v -> action.run());
+            }
         }
     }
 
-    /** A backend with room for {@code alias}, or null when none is left to try; waits in line up to the queue timeout. */
-    private Backend acquire(String alias, String sessionKey, Set<Backend> tried) {
-        long deadline = System.nanoTime() + spec.queueTimeout().toNanos();
-        Waiter me = null;
+    /**
+     * Gives {@code grant} a backend with room for {@code alias} — now when one is free and nobody
+     * waits before us, else when one frees up — or null when none is left to try; {@code refuse}
+     * gets {@code overloaded} when the line is full or the wait passes {@code queue-timeout}.
+     */
+    private void acquire(String alias, String sessionKey, Set<Backend> tried, Cancellation cancel,
+                         java.util.function.Consumer<Backend> grant, java.util.function.Consumer<LlmException> refuse) {
+        Backend picked;
+        Waiter me;
         lock.lock();
         try {
-            while (true) {
-                List<Backend> group = usableGroup(alias, tried);
-                if (group == null) {
-                    if (backends.stream().noneMatch(b -> b.serves(alias))) {
-                        throw new LlmException("backend_unavailable", "no backend serves model '" + alias + "'");
-                    }
-                    return null;
+            List<Backend> group = usableGroup(alias, tried);
+            if (group == null) {
+                picked = null;
+                me = null;
+                if (backends.stream().noneMatch(b -> b.serves(alias))) {
+                    refuse.accept(new LlmException("backend_unavailable", "no backend serves model '" + alias + "'"));
+                    return;
                 }
+            } else {
                 List<Backend> ready = ready(group);
-                if (!ready.isEmpty() && !anEarlierWaiterCanGo(me)) {
-                    Backend b = strategy.pick(ready, sessionKey);
-                    b.health().sending();
-                    b.acquired();
-                    return b;
-                }
-                if (me == null) {
+                if (!ready.isEmpty() && !anEarlierWaiterCanGo(null)) {
+                    picked = take(ready, sessionKey);
+                    me = null;
+                } else {
                     if (waiting.size() >= spec.maxQueue()) {
                         metrics.overloaded(alias);
-                        throw new LlmException("overloaded", "too many turns are waiting for a backend; try again shortly");
+                        refuse.accept(new LlmException("overloaded", "too many turns are waiting for a backend; try again shortly"));
+                        return;
                     }
-                    me = new Waiter(alias, tried);
+                    picked = null;
+                    me = new Waiter(alias, sessionKey, tried, grant, refuse);
                     waiting.add(me);
                     metrics.queued().incrementAndGet();
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    metrics.overloaded(alias);
-                    throw new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly");
-                }
-                changed.awaitNanos(Math.min(left, RECHECK_NANOS));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LlmException("cancelled", "interrupted while waiting for a backend");
         } finally {
-            if (me != null) {
-                waiting.remove(me);
-                metrics.queued().decrementAndGet();
-                changed.signalAll(); // the next in line may go now
-            }
             lock.unlock();
         }
+        if (me == null) {
+            grant.accept(picked);
+            return;
+        }
+        me.timer = vertx.setTimer(spec.queueTimeout().toMillis(), id -> {
+            if (withdraw(me)) {
+                metrics.overloaded(alias);
+                me.run(() -> refuse.accept(new LlmException("overloaded",
+                        "every backend for model '" + alias + "' is busy; try again shortly")));
+            }
+        });
+        if (cancel != null) {
+            me.onCancel = () -> {
+                if (withdraw(me)) {
+                    me.run(() -> refuse.accept(new LlmException("cancelled", "cancelled while waiting for a backend")));
+                }
+            };
+            cancel.onCancel(me.onCancel);
+        }
+    }
+
+    /** Takes {@code w} out of the line; false when it had left already (granted or refused). */
+    private boolean withdraw(Waiter w) {
+        lock.lock();
+        try {
+            if (!waiting.remove(w)) {
+                return false;
+            }
+            metrics.queued().decrementAndGet();
+        } finally {
+            lock.unlock();
+        }
+        dispatch(); // the next in line may go now
+        return true;
+    }
+
+    /** Hands freed backends to the waiters, first come first served. */
+    private void dispatch() {
+        List<Runnable> grants = new ArrayList<>();
+        lock.lock();
+        try {
+            for (var it = waiting.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                List<Backend> group = usableGroup(w.alias, w.tried);
+                Backend b = null;
+                if (group != null) {
+                    List<Backend> ready = ready(group);
+                    if (ready.isEmpty()) {
+                        continue; // it keeps its place; later waiters may want other aliases
+                    }
+                    b = take(ready, w.sessionKey);
+                }
+                it.remove();
+                metrics.queued().decrementAndGet();
+                Backend granted = b;
+                grants.add(() -> w.run(() -> w.grant.accept(granted)));
+            }
+        } finally {
+            lock.unlock();
+        }
+        grants.forEach(Runnable::run);
+    }
+
+    /** Called with the lock held. */
+    private Backend take(List<Backend> ready, String sessionKey) {
+        Backend b = strategy.pick(ready, sessionKey);
+        b.health().sending();
+        b.acquired();
+        return b;
     }
 
     /**
@@ -459,13 +535,13 @@ public final class BackendPool implements AutoCloseable {
         return ready;
     }
 
-    /** FIFO: a newcomer or a later waiter must not take a backend an earlier waiter could take. */
+    /** FIFO: a newcomer must not take a backend a waiter could take. */
     private boolean anEarlierWaiterCanGo(Waiter me) {
         for (Waiter w : waiting) {
             if (w == me) {
                 return false;
             }
-            List<Backend> group = usableGroup(w.alias(), w.tried());
+            List<Backend> group = usableGroup(w.alias, w.tried);
             if (group != null && !ready(group).isEmpty()) {
                 return true;
             }
@@ -490,9 +566,11 @@ public final class BackendPool implements AutoCloseable {
         lock.lock();
         try {
             b.released();
-            changed.signalAll(); // waiters may want different aliases
         } finally {
             lock.unlock();
+        }
+        if (!waiting.isEmpty()) {
+            dispatch();
         }
     }
 
@@ -508,11 +586,8 @@ public final class BackendPool implements AutoCloseable {
         } else {
             LOG.info(line);
         }
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+        if (!waiting.isEmpty()) {
+            dispatch();
         }
     }
 }

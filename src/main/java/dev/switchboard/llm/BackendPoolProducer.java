@@ -3,6 +3,7 @@ package dev.switchboard.llm;
 import dev.switchboard.config.SwarmSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,8 +16,8 @@ public class BackendPoolProducer {
 
     @Produces
     @Singleton
-    BackendPool pool(SwarmSpec swarm, MeterRegistry registry) {
-        return new BackendPool(swarm.backends(), swarm.pool(), registry);
+    BackendPool pool(SwarmSpec swarm, MeterRegistry registry, Vertx vertx) {
+        return new BackendPool(swarm.backends(), swarm.pool(), registry, vertx);
     }
 
     void start(@Observes StartupEvent event, BackendPool pool) {

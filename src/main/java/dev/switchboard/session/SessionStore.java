@@ -7,8 +7,10 @@ import dev.switchboard.config.SwarmSpec;
 import dev.switchboard.config.SwitchboardConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.vertx.mutiny.redis.client.Response;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Response;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -16,15 +18,13 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sessions in Redis. A turn costs two round trips: {@link #begin} (lease + state + history window)
- * and {@link #commit} (append + trim + state + TTLs + release), each one Lua script. Blocking:
- * call it from a virtual thread, never from the event loop.
+ * and {@link #commit} (append + trim + state + TTLs + release), each one Lua script. Non-blocking:
+ * every method returns a {@link Uni} on the reactive client, so a turn stays on its event loop;
+ * a lease held by a running turn is kept alive by one sweep per replica, not a task per turn.
  */
 @ApplicationScoped
 public class SessionStore {
@@ -34,7 +34,8 @@ public class SessionStore {
     private static final TypeReference<Map<String, String>> MEMORY = new TypeReference<>() {
     };
 
-    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource redis;
+    private final Vertx vertx;
     private final ObjectMapper json;
     private final SwitchboardConfig.Session config;
     private final SwarmSpec swarm;
@@ -44,49 +45,56 @@ public class SessionStore {
     private final LuaScript commitTurn = LuaScript.load("commit_turn");
     private final LuaScript releaseLease = LuaScript.load("release_lease");
     private final LuaScript renewLease = LuaScript.load("renew_lease");
-    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("lease-renewal").daemon().factory());
+    /** Leases of turns running on this replica, with when each was last taken or renewed (ms). */
+    private final Map<Lease, Long> held = new ConcurrentHashMap<>();
+    private final long renewAfterMillis;
+    private final long sweep;
 
-    public SessionStore(RedisDataSource redis, ObjectMapper json, SwitchboardConfig config, SwarmSpec swarm,
-                        ReplicaIdentity replica, MeterRegistry meters) {
+    public SessionStore(ReactiveRedisDataSource redis, Vertx vertx, ObjectMapper json, SwitchboardConfig config,
+                        SwarmSpec swarm, ReplicaIdentity replica, MeterRegistry meters) {
         this.redis = redis;
+        this.vertx = vertx;
         this.json = json;
         this.config = config.session();
         this.swarm = swarm;
         this.owner = replica.id();
         this.roundTrips = Counter.builder("switchboard.redis.round.trips")
                 .description("Redis round trips made by the session store").register(meters);
+        // A lease is renewed once it is a third of its TTL old; sweeping every sixth means it is never
+        // more than half its TTL old while its turn runs. Turns shorter than that are never renewed.
+        long ttl = this.config.leaseTtl().toMillis();
+        this.renewAfterMillis = Math.max(100, ttl / 3);
+        this.sweep = vertx.setPeriodic(Math.max(50, ttl / 6), id -> renewHeld());
     }
 
     /**
-     * Starts a turn: returns the stored reply if {@code messageId} was answered before, otherwise
-     * waits up to {@code sb.session.lease-wait} for the session's lease.
+     * Starts a turn: the stored reply if {@code messageId} was answered before, otherwise the lease,
+     * waiting up to {@code sb.session.lease-wait} for it (polling on a timer: contention on one
+     * session is rare and short). Fails with {@link StoreUnavailableException}.
      */
-    public TurnStart begin(String clientId, String messageId, int window) {
+    public Uni<TurnStart> begin(String clientId, String messageId, int window) {
         SessionKeys keys = SessionKeys.of(clientId);
-        long deadline = System.nanoTime() + config.leaseWait().toNanos();
-        while (true) {
-            Response r = eval(beginTurn, List.of(keys.history(), keys.state(), keys.lease()),
-                    owner, String.valueOf(config.leaseTtl().toMillis()), String.valueOf(window),
-                    messageId == null ? "" : messageId, String.valueOf(swarm.swarm().historyTtl().toMillis()));
+        List<String> keyList = List.of(keys.history(), keys.state(), keys.lease());
+        String[] argv = {owner, String.valueOf(config.leaseTtl().toMillis()), String.valueOf(window),
+                messageId == null ? "" : messageId, String.valueOf(swarm.swarm().historyTtl().toMillis())};
+        return tryBegin(clientId, keyList, argv, System.nanoTime() + config.leaseWait().toNanos());
+    }
+
+    private Uni<TurnStart> tryBegin(String clientId, List<String> keys, String[] argv, long deadline) {
+        return eval(beginTurn, keys, argv).flatMap(r -> {
             String outcome = r.get(0).toString();
-            switch (outcome) {
-                case "answered" -> {
-                    return new TurnStart.Answered(r.get(1).toString());
-                }
-                case "ok" -> {
-                    return started(clientId, r);
-                }
-                default -> {
-                    long remaining = Long.parseLong(r.get(2).toString());
-                    if (System.nanoTime() > deadline) {
-                        return new TurnStart.Busy(r.get(1).toString(), remaining);
-                    }
-                    // Poll rather than subscribe: contention on one session is rare and short.
-                    sleep(Math.max(10, Math.min(100, remaining)));
-                }
+            if ("answered".equals(outcome)) {
+                return Uni.createFrom().item(new TurnStart.Answered(r.get(1).toString()));
             }
-        }
+            if ("ok".equals(outcome)) {
+                return Uni.createFrom().item(started(clientId, r));
+            }
+            long remaining = Long.parseLong(r.get(2).toString());
+            if (System.nanoTime() > deadline) {
+                return Uni.createFrom().item(new TurnStart.Busy(r.get(1).toString(), remaining));
+            }
+            return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
+        });
     }
 
     private TurnStart.Started started(String clientId, Response r) {
@@ -94,97 +102,89 @@ public class SessionStore {
         Lease lease = new Lease(clientId, fence, owner + "#" + fence);
         SessionState state = new SessionState(emptyToNull(r.get(2).toString()),
                 read(r.get(3).toString(), STRINGS, List.of()), read(r.get(4).toString(), MEMORY, Map.of()));
-        List<HistoryMessage> window = new ArrayList<>();
-        for (Response entry : r.get(5)) {
-            window.add(readMessage(entry.toString()));
+        Response entries = r.get(5);
+        List<HistoryMessage> window = new ArrayList<>(entries.size());
+        for (Response entry : entries) {
+            window.add(readMessage(entry.toBytes()));
         }
-        scheduleRenewal(lease);
+        held.put(lease, System.currentTimeMillis());
         return new TurnStart.Started(lease, state, window);
     }
 
     /**
      * Ends a turn: appends its messages, stores the reply frame for resends of {@code messageId},
-     * saves the state and releases the lease, in one round trip.
-     *
-     * @throws LeaseLostException when a newer turn of the session has begun meanwhile
+     * saves the state and releases the lease, in one round trip. Fails with
+     * {@link LeaseLostException} when a newer turn of the session has begun meanwhile.
      */
-    public void commit(Lease lease, String messageId, String replyJson, SessionState state, List<HistoryMessage> messages) {
-        cancelRenewal(lease);
+    public Uni<Void> commit(Lease lease, String messageId, String replyJson, SessionState state, List<HistoryMessage> messages) {
+        held.remove(lease);
         SessionKeys keys = SessionKeys.of(lease.clientId());
-        List<String> args = new ArrayList<>(10 + messages.size());
-        args.add(String.valueOf(lease.fence()));
-        args.add(lease.value());
-        args.add(String.valueOf(swarm.swarm().historyTtl().toMillis()));
-        args.add(String.valueOf(swarm.swarm().maxHistory()));
-        args.add(messageId == null ? "" : messageId);
-        args.add(replyJson);
-        args.add(state.activeAgent());
-        args.add(write(state.stack()));
-        args.add(write(state.memory()));
-        args.add(String.valueOf(config.answeredIds()));
-        for (HistoryMessage m : messages) {
-            args.add(write(m));
+        String[] args = new String[10 + messages.size()];
+        args[0] = String.valueOf(lease.fence());
+        args[1] = lease.value();
+        args[2] = String.valueOf(swarm.swarm().historyTtl().toMillis());
+        args[3] = String.valueOf(swarm.swarm().maxHistory());
+        args[4] = messageId == null ? "" : messageId;
+        args[5] = replyJson;
+        args[6] = state.activeAgent();
+        args[7] = write(state.stack());
+        args[8] = write(state.memory());
+        args[9] = String.valueOf(config.answeredIds());
+        for (int i = 0; i < messages.size(); i++) {
+            args[10 + i] = write(messages.get(i));
         }
-        Response r = eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args.toArray(String[]::new));
-        if (r.toInteger() == 0) {
-            throw new LeaseLostException(lease.clientId());
-        }
+        return eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args).flatMap(r -> r.toInteger() == 0
+                ? Uni.createFrom().failure(new LeaseLostException(lease.clientId()))
+                : Uni.createFrom().voidItem());
     }
 
-    /** Gives the lease back after a failed turn; nothing else is written. Best effort. */
+    /** Gives the lease back after a failed turn; nothing else is written. Best effort, not awaited. */
     public void release(Lease lease) {
-        cancelRenewal(lease);
-        try {
-            eval(releaseLease, List.of(SessionKeys.of(lease.clientId()).lease()), lease.value());
-        } catch (StoreUnavailableException e) {
-            LOG.debugf("lease of %s not released (it will expire): %s", lease.clientId(), e.getMessage());
-        }
+        held.remove(lease);
+        eval(releaseLease, List.of(SessionKeys.of(lease.clientId()).lease()), lease.value()).subscribe().with(
+                r -> { },
+                e -> LOG.debugf("lease of %s not released (it will expire): %s", lease.clientId(), e.getMessage()));
     }
 
     /** The newest {@code limit} messages of a session, oldest first: one round trip. */
-    public List<HistoryMessage> history(String clientId, int limit) {
-        Response r = call(() -> redis.execute("LRANGE", SessionKeys.of(clientId).history(), String.valueOf(-limit), "-1"));
-        List<HistoryMessage> out = new ArrayList<>(r.size());
-        for (Response entry : r) {
-            out.add(readMessage(entry.toString()));
-        }
-        return out;
+    public Uni<List<HistoryMessage>> history(String clientId, int limit) {
+        return call(redis.execute("LRANGE", SessionKeys.of(clientId).history(), String.valueOf(-limit), "-1")).map(r -> {
+            List<HistoryMessage> out = new ArrayList<>(r.size());
+            for (Response entry : r) {
+                out.add(readMessage(entry.toBytes()));
+            }
+            return out;
+        });
     }
 
     /** Loads the scripts so that the first turn after start does not pay a NOSCRIPT round trip. */
-    public void preload() {
+    public Uni<Void> preload() {
+        Uni<Void> all = Uni.createFrom().voidItem();
         for (LuaScript s : List.of(beginTurn, commitTurn, releaseLease, renewLease)) {
-            call(() -> redis.execute("SCRIPT", "LOAD", s.source()));
+            all = all.flatMap(v -> call(redis.execute("SCRIPT", "LOAD", s.source())).replaceWithVoid());
         }
+        return all;
     }
 
-    private final Map<String, ScheduledFuture<?>> renewing = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private void scheduleRenewal(Lease lease) {
-        long every = Math.max(100, config.leaseTtl().toMillis() / 3);
-        renewing.put(lease.value() + lease.clientId(), renewals.scheduleAtFixedRate(() -> {
-            try {
-                eval(renewLease, List.of(SessionKeys.of(lease.clientId()).lease()), lease.value(),
-                        String.valueOf(config.leaseTtl().toMillis()));
-            } catch (RuntimeException e) {
-                LOG.debugf("lease renewal of %s failed: %s", lease.clientId(), e.getMessage());
+    private void renewHeld() {
+        long now = System.currentTimeMillis();
+        held.forEach((lease, since) -> {
+            if (now - since < renewAfterMillis) {
+                return;
             }
-        }, every, every, TimeUnit.MILLISECONDS));
-    }
-
-    private void cancelRenewal(Lease lease) {
-        ScheduledFuture<?> f = renewing.remove(lease.value() + lease.clientId());
-        if (f != null) {
-            f.cancel(false);
-        }
+            held.replace(lease, since, now);
+            eval(renewLease, List.of(SessionKeys.of(lease.clientId()).lease()), lease.value(),
+                    String.valueOf(config.leaseTtl().toMillis())).subscribe().with(r -> { },
+                    e -> LOG.debugf("lease renewal of %s failed: %s", lease.clientId(), e.getMessage()));
+        });
     }
 
     @PreDestroy
     void stop() {
-        renewals.shutdownNow();
+        vertx.cancelTimer(sweep);
     }
 
-    private Response eval(LuaScript script, List<String> keys, String... argv) {
+    private Uni<Response> eval(LuaScript script, List<String> keys, String... argv) {
         String[] args = new String[2 + keys.size() + argv.length];
         args[0] = script.sha();
         args[1] = String.valueOf(keys.size());
@@ -192,33 +192,28 @@ public class SessionStore {
             args[2 + i] = keys.get(i);
         }
         System.arraycopy(argv, 0, args, 2 + keys.size(), argv.length);
-        try {
-            return call(() -> redis.execute("EVALSHA", args));
-        } catch (StoreUnavailableException e) {
-            if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
-                throw e;
-            }
-            // Redis restarted or was flushed since preload: EVAL once, which also caches the script.
-            args[0] = script.source();
-            return call(() -> redis.execute("EVAL", args));
-        }
+        return call(redis.execute("EVALSHA", args)).onFailure(e -> e.getMessage() != null && e.getMessage().contains("NOSCRIPT"))
+                .recoverWithUni(e -> {
+                    // Redis restarted or was flushed since preload: EVAL once, which also caches the script.
+                    String[] again = args.clone();
+                    again[0] = script.source();
+                    return call(redis.execute("EVAL", again));
+                });
     }
 
-    private Response call(java.util.function.Supplier<Response> command) {
+    private Uni<Response> call(Uni<io.vertx.mutiny.redis.client.Response> command) {
         roundTrips.increment();
-        try {
-            return command.get();
-        } catch (RuntimeException e) {
-            throw new StoreUnavailableException("session store unavailable: " + e.getMessage(), e);
-        }
+        return command.map(io.vertx.mutiny.redis.client.Response::getDelegate)
+                .onFailure().transform(e -> e instanceof StoreUnavailableException ? e
+                        : new StoreUnavailableException("session store unavailable: " + e.getMessage(), e));
     }
 
-    private HistoryMessage readMessage(String text) {
+    private HistoryMessage readMessage(byte[] entry) {
         try {
-            return json.readValue(text, HistoryMessage.class);
-        } catch (JsonProcessingException e) {
+            return json.readValue(entry, HistoryMessage.class);
+        } catch (java.io.IOException e) {
             // a corrupt entry must not make the whole session unusable
-            LOG.warnf("skipping unreadable history entry: %s", e.getOriginalMessage());
+            LOG.warnf("skipping unreadable history entry: %s", e.getMessage());
             return new HistoryMessage("corrupt", HistoryMessage.ASSISTANT, null, "", 0, List.of(), null, null);
         }
     }
@@ -243,16 +238,11 @@ public class SessionStore {
         }
     }
 
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+    private Uni<Void> delay(long millis) {
+        return Uni.createFrom().emitter(em -> vertx.setTimer(millis, id -> em.complete(null)));
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while waiting for the session lease", e);
-        }
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 }

@@ -12,8 +12,8 @@ class StorePreload {
 
     void onStart(@Observes StartupEvent event, SessionStore store) {
         try {
-            store.preload();
-        } catch (StoreUnavailableException e) {
+            store.preload().await().atMost(java.time.Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
             LOG.warnf("Redis not reachable at start (%s); turns will fail with store_unavailable until it is", e.getMessage());
         }
     }

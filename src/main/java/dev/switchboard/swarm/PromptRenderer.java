@@ -1,34 +1,72 @@
 package dev.switchboard.swarm;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fills {@code {{name}}} placeholders of a system prompt. Known names: {@code port},
- * {@code replica}, {@code agent}, {@code date}, {@code handoffs}, and {@code memory.KEY} for a
- * session memory value. An unknown placeholder is left as written, so a typo shows in the prompt
- * instead of silently vanishing.
+ * An agent's system prompt with its {@code {{name}}} placeholders, parsed once. Known names:
+ * {@code port}, {@code replica}, {@code agent}, {@code handoffs} (fixed for a replica: filled in
+ * when the template is made), {@code date} and {@code memory.KEY} (filled in per turn). An unknown
+ * placeholder is left as written, so a typo shows in the prompt instead of silently vanishing.
+ * A prompt with nothing to fill per turn is one constant string.
  */
 final class PromptRenderer {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
-    private PromptRenderer() {
+    /** Literal text, or (when {@code name} is set) a value to look up per turn. */
+    private record Part(String text, String name) {
     }
 
-    static String render(String template, Map<String, String> values, Map<String, String> memory) {
-        if (template.indexOf("{{") < 0) {
-            return template;
-        }
+    private final List<Part> parts;
+    private final String constant;
+
+    /** @param fixed values known when the replica starts; {@code date} and {@code memory.*} are left for {@link #render} */
+    PromptRenderer(String template, Map<String, String> fixed) {
+        List<Part> out = new ArrayList<>();
+        StringBuilder literal = new StringBuilder();
         Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder(template.length() + 64);
+        int last = 0;
         while (m.find()) {
+            literal.append(template, last, m.start());
             String name = m.group(1);
-            String value = name.startsWith("memory.") ? memory.getOrDefault(name.substring(7), "")
-                    : values.getOrDefault(name, m.group());
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            if (name.equals("date") || name.startsWith("memory.")) {
+                out.add(new Part(literal.toString(), null));
+                literal.setLength(0);
+                out.add(new Part(m.group(), name));
+            } else {
+                literal.append(fixed.getOrDefault(name, m.group()));
+            }
+            last = m.end();
         }
-        m.appendTail(out);
+        literal.append(template, last, template.length());
+        out.add(new Part(literal.toString(), null));
+        this.parts = List.copyOf(out);
+        this.constant = parts.size() == 1 ? parts.get(0).text() : null;
+    }
+
+    /** The prompt for one turn. */
+    String render(String date, Map<String, String> memory) {
+        if (constant != null) {
+            return constant;
+        }
+        StringBuilder out = new StringBuilder(256);
+        for (Part p : parts) {
+            if (p.name() == null) {
+                out.append(p.text());
+            } else if (p.name().equals("date")) {
+                out.append(date);
+            } else {
+                out.append(memory.getOrDefault(p.name().substring(7), ""));
+            }
+        }
         return out.toString();
+    }
+
+    /** Fills every placeholder at once: for a template used one time. */
+    static String render(String template, Map<String, String> values, Map<String, String> memory) {
+        return new PromptRenderer(template, values).render(values.getOrDefault("date", "{{date}}"), memory);
     }
 }

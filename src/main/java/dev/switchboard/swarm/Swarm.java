@@ -6,6 +6,7 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.switchboard.config.AgentSpec;
 import dev.switchboard.config.SwarmSettings;
 import dev.switchboard.config.SwarmSpec;
@@ -17,11 +18,11 @@ import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionState;
 import dev.switchboard.swarm.tools.ToolRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,13 +30,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The agents of the swarm file and the agent loop of one turn: prompt the active agent, run the
  * tools it calls, follow its navigation (the new agent answers in the same turn), rescue bad
  * output, stop at a text answer. Knows nothing of Redis: it gets the session's state and history
- * window and returns what to store.
+ * window and returns what to store. Non-blocking: the loop is a chain of {@link Uni}s on the
+ * turn's event loop; only a tool marked {@code blocking} leaves it (see {@link ToolRunner}).
  */
 @ApplicationScoped
 public class Swarm {
@@ -45,6 +47,13 @@ public class Swarm {
     private final Navigation navigation;
     private final ToolRunner tools;
     private final Clock clock;
+    private final Map<String, PromptRenderer> prompts = new HashMap<>();
+    private final int callBound;
+    private volatile DatedString today = new DatedString(-1, "");
+
+    /** Today's date as text, worked out once a day rather than once a turn. */
+    private record DatedString(long day, String text) {
+    }
 
     @Inject
     public Swarm(SwarmSpec spec, BackendPool pool, ReplicaIdentity replica, ToolRegistry registry) {
@@ -58,6 +67,16 @@ public class Swarm {
         this.navigation = new Navigation(spec);
         this.tools = new ToolRunner(spec, registry, clock);
         this.clock = clock;
+        for (AgentSpec agent : spec.agents()) {
+            prompts.put(agent.name(), new PromptRenderer(agent.system(), Map.of(
+                    "port", String.valueOf(replica.port()),
+                    "replica", replica.id(),
+                    "agent", agent.name(),
+                    "handoffs", navigation.describeHandoffs(agent))));
+        }
+        int maxTools = spec.agents().stream().mapToInt(AgentSpec::maxToolCalls).max().orElse(0);
+        this.callBound = 2 + spec.swarm().maxHandoffsPerTurn() + spec.swarm().rescueAttempts()
+                + maxTools * (spec.swarm().maxHandoffsPerTurn() + 1);
     }
 
     /** What the agent loop produced: the answer, the messages to append, the state to save. */
@@ -79,8 +98,8 @@ public class Swarm {
                 .orElseGet(() -> spec.agent(spec.swarm().defaultAgent()).orElseThrow());
     }
 
-    public Outcome run(String clientId, SessionState state, List<HistoryMessage> history, HistoryMessage userMessage,
-                       TurnListener listener) {
+    public Uni<Outcome> run(String clientId, SessionState state, List<HistoryMessage> history, HistoryMessage userMessage,
+                            TurnListener listener) {
         return run(clientId, state, history, userMessage, listener, TurnOptions.PLAIN);
     }
 
@@ -89,12 +108,11 @@ public class Swarm {
      *
      * @param history     the session's newest stored messages, oldest first
      * @param userMessage the user's message, already shaped as it will be stored
-     * @throws TurnException with the client's error code; nothing of the turn is to be stored
+     * @return fails with {@link TurnException} carrying the client's error code; nothing of the turn is to be stored
      */
-    public Outcome run(String clientId, SessionState state, List<HistoryMessage> history, HistoryMessage userMessage,
-                       TurnListener listener, TurnOptions options) {
-        Turn t = new Turn(clientId, state, history, userMessage, listener, options);
-        return t.run();
+    public Uni<Outcome> run(String clientId, SessionState state, List<HistoryMessage> history, HistoryMessage userMessage,
+                            TurnListener listener, TurnOptions options) {
+        return Uni.createFrom().deferred(() -> new Turn(clientId, state, history, userMessage, listener, options).step(0, null));
     }
 
     /** The mutable state of one running turn. */
@@ -128,51 +146,48 @@ public class Swarm {
             context.add(userMessage);
         }
 
-        Outcome run() {
-            String correction = null;
-            for (int calls = 0; calls < callBound(); calls++) {
-                if (options.cancel() != null && options.cancel().isCancelled()) {
-                    throw new TurnException("cancelled", "the turn was cancelled");
-                }
-                AiMessage ai = complete(correction);
-                correction = null;
+        /** One model call and what follows from it; the next step is chained until a text answer. */
+        Uni<Outcome> step(int calls, String correction) {
+            if (calls >= callBound) {
+                return Uni.createFrom().failure(new TurnException("agent_loop",
+                        "agent " + agent.name() + " did not answer within the tool-call bound"));
+            }
+            if (options.cancel() != null && options.cancel().isCancelled()) {
+                return Uni.createFrom().failure(new TurnException("cancelled", "the turn was cancelled"));
+            }
+            return complete(correction).flatMap(ai -> {
                 String bad = BadOutput.problem(ai);
                 if (bad != null) {
                     switch (spec.swarm().rescue()) {
                         case RECOMPLETE -> {
                             if (rescues++ < spec.swarm().rescueAttempts()) {
-                                correction = "Your previous reply was " + bad + ". Reply to the user in plain text, "
-                                        + "or call one of your tools with valid JSON arguments.";
-                                continue;
+                                return step(calls + 1, "Your previous reply was " + bad + ". Reply to the user in plain text, "
+                                        + "or call one of your tools with valid JSON arguments.");
                             }
-                            throw new TurnException("bad_output", "agent " + agent.name() + " gave " + bad
-                                    + " " + (rescues) + " times; nothing was stored, you may resend");
+                            return Uni.createFrom().failure(new TurnException("bad_output", "agent " + agent.name() + " gave "
+                                    + bad + " " + rescues + " times; nothing was stored, you may resend"));
                         }
                         case FLUSH -> {
-                            return flushed();
+                            return Uni.createFrom().item(flushed());
                         }
-                        case FAIL -> throw new TurnException("bad_output", "agent " + agent.name() + " gave " + bad
-                                + "; nothing was stored, you may resend");
+                        case FAIL -> {
+                            return Uni.createFrom().failure(new TurnException("bad_output", "agent " + agent.name() + " gave "
+                                    + bad + "; nothing was stored, you may resend"));
+                        }
                     }
                 }
                 long now = clock.millis();
                 if (!ai.hasToolExecutionRequests()) {
                     String text = ai.text().strip();
                     stored.add(HistoryMessage.assistant(newId(), agent.name(), text, now));
-                    return new Outcome(text, agent.name(), stored, new SessionState(agent.name(), stack, memory.snapshot()));
+                    return Uni.createFrom().item(new Outcome(text, agent.name(), stored,
+                            new SessionState(agent.name(), stack, memory.snapshot())));
                 }
-                followToolCalls(ai, now);
-            }
-            throw new TurnException("agent_loop", "agent " + agent.name() + " did not answer within the tool-call bound");
+                return followToolCalls(ai, now).flatMap(v -> step(calls + 1, null));
+            });
         }
 
-        private int callBound() {
-            int maxTools = spec.agents().stream().mapToInt(AgentSpec::maxToolCalls).max().orElse(0);
-            return 2 + spec.swarm().maxHandoffsPerTurn() + spec.swarm().rescueAttempts()
-                    + maxTools * (spec.swarm().maxHandoffsPerTurn() + 1);
-        }
-
-        private AiMessage complete(String correction) {
+        private Uni<AiMessage> complete(String correction) {
             List<ChatMessage> messages = new ArrayList<>(ContextWindow.build(systemPrompt(agent, memory), agent.name(),
                     agent.keepMessages(), context));
             if (correction != null) {
@@ -181,15 +196,13 @@ public class Swarm {
             List<ToolSpecification> offered = new ArrayList<>(navigation.toolsOf(agent.name(), stack));
             offered.addAll(tools.specsOf(agent));
             ChatRequest request = ChatRequest.builder().messages(messages).toolSpecifications(offered).build();
-            try {
-                return pool.chat(agent.model(), clientId, request, options.stream() ? listener::token : null,
-                        options.cancel()).aiMessage();
-            } catch (LlmException e) {
-                throw new TurnException(e.code(), e.getMessage(), e);
-            }
+            return pool.chat(agent.model(), clientId, request, options.stream() ? listener::token : null, options.cancel())
+                    .map(ChatResponse::aiMessage)
+                    .onFailure(LlmException.class).transform(e -> new TurnException(((LlmException) e).code(), e.getMessage(), e));
         }
 
-        private void followToolCalls(AiMessage ai, long now) {
+        /** Runs the calls of one model reply in order; a navigation among them switches the agent after the last. */
+        private Uni<Void> followToolCalls(AiMessage ai, long now) {
             HistoryMessage call = new HistoryMessage(newId(), HistoryMessage.ASSISTANT, agent.name(),
                     ai.text() == null ? "" : ai.text(), now,
                     ai.toolExecutionRequests().stream()
@@ -198,32 +211,44 @@ public class Swarm {
                             .toList(), null, null);
             stored.add(call);
             context.add(call);
-            AgentSpec next = null;
+            AgentSpec[] next = {null};
+            Uni<Void> chain = Uni.createFrom().voidItem();
             for (int i = 0; i < ai.toolExecutionRequests().size(); i++) {
                 ToolExecutionRequest r = ai.toolExecutionRequests().get(i);
-                String result;
-                Navigation.Move move = navigation.move(agent, r.name(), stack);
-                if (move != null) {
-                    result = next != null ? "Ignored: this reply already changed the agent." : navigate(move);
-                    if (next == null && move.target() != null && result.startsWith("Transferred")) {
-                        next = move.target();
-                    }
-                } else {
-                    int used = toolCalls.merge(agent.name(), 1, Integer::sum);
-                    result = used > agent.maxToolCalls()
-                            ? "Error: the tool-call limit of this turn (" + agent.maxToolCalls() + ") is reached. Answer the user now."
-                            : tools.run(agent, r, clientId, memory);
+                String callId = call.toolCalls().get(i).id();
+                chain = chain.flatMap(v -> result(r, next).map(result -> {
+                    HistoryMessage toolResult = new HistoryMessage(newId(), HistoryMessage.TOOL, agent.name(), result, now,
+                            List.of(), callId, r.name());
+                    stored.add(toolResult);
+                    context.add(toolResult);
+                    return null;
+                }));
+            }
+            return chain.invoke(() -> {
+                if (next[0] != null) {
+                    listener.agentChanged(agent.name(), next[0].name());
+                    agent = next[0];
+                    visited.add(next[0].name());
                 }
-                HistoryMessage toolResult = new HistoryMessage(newId(), HistoryMessage.TOOL, agent.name(), result, now,
-                        List.of(), call.toolCalls().get(i).id(), r.name());
-                stored.add(toolResult);
-                context.add(toolResult);
+            });
+        }
+
+        /** What one tool call answers: a navigation move, or a tool's result. */
+        private Uni<String> result(ToolExecutionRequest r, AgentSpec[] next) {
+            Navigation.Move move = navigation.move(agent, r.name(), stack);
+            if (move != null) {
+                String result = next[0] != null ? "Ignored: this reply already changed the agent." : navigate(move);
+                if (next[0] == null && move.target() != null && result.startsWith("Transferred")) {
+                    next[0] = move.target();
+                }
+                return Uni.createFrom().item(result);
             }
-            if (next != null) {
-                listener.agentChanged(agent.name(), next.name());
-                agent = next;
-                visited.add(next.name());
+            int used = toolCalls.merge(agent.name(), 1, Integer::sum);
+            if (used > agent.maxToolCalls()) {
+                return Uni.createFrom().item(
+                        "Error: the tool-call limit of this turn (" + agent.maxToolCalls() + ") is reached. Answer the user now.");
             }
+            return tools.run(agent, r, clientId, memory);
         }
 
         /** Applies a navigation move to the stack, or says why not; the caller switches the agent. */
@@ -253,17 +278,23 @@ public class Swarm {
     }
 
     private String systemPrompt(AgentSpec agent, SessionMemory memory) {
-        Map<String, String> values = new HashMap<>();
-        values.put("port", String.valueOf(replica.port()));
-        values.put("replica", replica.id());
-        values.put("agent", agent.name());
-        values.put("date", LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString());
-        values.put("handoffs", navigation.describeHandoffs(agent));
-        return PromptRenderer.render(agent.system(), values, memory.snapshot());
+        return prompts.get(agent.name()).render(date(), memory.snapshot());
     }
 
+    private String date() {
+        long millis = clock.millis();
+        long day = Math.floorDiv(millis, 86_400_000L);
+        DatedString d = today;
+        if (d.day() != day) {
+            d = new DatedString(day, LocalDate.ofEpochDay(day).toString());
+            today = d;
+        }
+        return d.text();
+    }
+
+    /** A message id: random, unique within a session's history for all practical purposes, cheap to make. */
     static String newId() {
-        return "m-" + UUID.randomUUID().toString().substring(0, 13);
+        return "m-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
     }
 
     /** The swarm settings in use, for the socket's frames. */

@@ -12,21 +12,33 @@ import dev.switchboard.swarm.tools.Tool;
 import dev.switchboard.swarm.tools.ToolContext;
 import dev.switchboard.swarm.tools.ToolException;
 import dev.switchboard.swarm.tools.ToolRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Runs the Java tools agents call. Whatever goes wrong — a tool the agent does not have, arguments
  * that are not JSON or break the schema, a tool that throws — becomes an {@code Error: …} tool
  * result the model can read and correct; a turn never fails because of a tool.
+ *
+ * <p>A tool runs where the turn runs, on its event loop, unless it says it {@link Tool#blocking()
+ * blocks}: then it runs on a virtual thread of its own and the turn carries on, back on its event
+ * loop, with the result.
  */
 final class ToolRunner {
     private static final Logger LOG = Logger.getLogger(ToolRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where blocking tools run: a virtual thread each, so a slow API holds no platform thread. */
+    private static final ExecutorService BLOCKING = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("tool-", 0).factory());
 
     private final ToolRegistry registry;
     private final Clock clock;
@@ -55,7 +67,17 @@ final class ToolRunner {
         return specs.getOrDefault(agent.name(), List.of());
     }
 
-    String run(AgentSpec agent, ToolExecutionRequest call, String clientId, SessionMemory memory) {
+    Uni<String> run(AgentSpec agent, ToolExecutionRequest call, String clientId, SessionMemory memory) {
+        Tool tool = agent.tools().contains(call.name()) ? registry.get(call.name()).orElse(null) : null;
+        if (tool == null || !tool.blocking()) {
+            return Uni.createFrom().item(runHere(agent, call, clientId, memory));
+        }
+        Context turn = Vertx.currentContext();
+        Uni<String> off = Uni.createFrom().item(() -> runHere(agent, call, clientId, memory)).runSubscriptionOn(BLOCKING);
+        return turn == null ? off : off.emitOn(task -> turn.runOnContext(v -> task.run()));
+    }
+
+    private String runHere(AgentSpec agent, ToolExecutionRequest call, String clientId, SessionMemory memory) {
         if (!agent.tools().contains(call.name())) {
             return "Error: there is no tool named '" + call.name() + "' for agent " + agent.name() + ".";
         }

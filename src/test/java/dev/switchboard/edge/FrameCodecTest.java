@@ -65,6 +65,26 @@ class FrameCodecTest {
         assertEquals("{\"type\":\"reply\",\"data\":\"hi\",\"agentName\":\"triage\",\"replica\":\"8083\"}", json);
     }
 
+    @Test
+    void hand_written_frames_are_the_json_the_records_map_to() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        Object[] frames = {
+                new Outbound.Reply("c-1", "a \"quoted\" 🙂 answer\n", "sales", "8083", true),
+                new Outbound.Reply(null, "", "triage", null, false),
+                new Outbound.Token("c-2", "tok</script>"),
+                new Outbound.Token(null, " "),
+                new Outbound.Agent("c-3", "triage", "sales"),
+                new Outbound.Agent(null, "sales", "triage"),
+                new Outbound.Error("c-4", "busy", "wait \u0001"),
+                new Outbound.Error(null, "rate_limited", "slow down"),
+                new Outbound.Cancelled("c-5"),
+        };
+        for (Object f : frames) {
+            assertEquals(mapper.readTree(mapper.writeValueAsString(f)), mapper.readTree(codec.encode(f)), f.toString());
+            assertEquals(mapper.writeValueAsString(f), codec.encode(f), "same field order too: " + f);
+        }
+    }
+
     private void assertCode(String frame, String code) {
         Inbound.Invalid bad = assertInstanceOf(Inbound.Invalid.class, codec.decode(frame), frame);
         assertEquals(code, bad.code(), frame);

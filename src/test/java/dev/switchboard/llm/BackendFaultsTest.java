@@ -75,8 +75,8 @@ class BackendFaultsTest {
         ChatRequest request = ChatRequest.builder().messages(UserMessage.from("hello [[sim:long=40]]")).build();
         try {
             String text = stream
-                    ? pool.chat("chat", null, request, t -> { }, null).aiMessage().text()
-                    : pool.chat("chat", null, request).aiMessage().text();
+                    ? pool.chat("chat", null, request, t -> { }, null).await().indefinitely().aiMessage().text()
+                    : pool.chat("chat", null, request).await().indefinitely().aiMessage().text();
             return new Outcome(text.startsWith("(sim ") ? "answered" : "wrong answer: " + text, (System.nanoTime() - t0) / 1_000_000);
         } catch (LlmException e) {
             return new Outcome(e.code(), (System.nanoTime() - t0) / 1_000_000);

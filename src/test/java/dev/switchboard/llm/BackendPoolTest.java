@@ -75,7 +75,7 @@ class BackendPoolTest {
     }
 
     private static String text(BackendPool pool) {
-        return pool.chat("chat", "s1", hello()).aiMessage().text();
+        return pool.chat("chat", "s1", hello()).await().indefinitely().aiMessage().text();
     }
 
     private CompletableFuture<String> async(BackendPool pool) {
@@ -219,7 +219,7 @@ class BackendPoolTest {
                 Duration.ofSeconds(5), Map.of("large", List.of("chat")), 256, false, 0.25);
         BackendPool pool = start(spec, spec("big", Provider.OPENAI, "http://127.0.0.1:" + deadPort(), 4, List.of("large"), false),
                 spec("small", Provider.OLLAMA, small.baseUrl(), 4));
-        String answer = pool.chat("large", "s", hello()).aiMessage().text();
+        String answer = pool.chat("large", "s", hello()).await().indefinitely().aiMessage().text();
         assertTrue(answer.startsWith("(sim small)"), answer);
         assertEquals(List.of("large", "chat"), pool.chain("large"));
         assertTrue(pool.canServe("large"));
@@ -236,7 +236,7 @@ class BackendPoolTest {
             String whole = pool.chat("chat", "s", hello(), t -> {
                 tokens.append(t);
                 pieces.incrementAndGet();
-            }, null).aiMessage().text();
+            }, null).await().indefinitely().aiMessage().text();
             assertEquals(whole, tokens.toString());
             assertTrue(pieces.get() > 3, "several tokens, not one lump: " + pieces.get());
         }
@@ -252,7 +252,7 @@ class BackendPoolTest {
         a.inject(new Fault("cut", 0, -1));
         b.inject(new Fault("cut", 0, -1));
         StringBuilder seen = new StringBuilder();
-        LlmException e = assertThrows(LlmException.class, () -> pool.chat("chat", "s", hello(), seen::append, null));
+        LlmException e = assertThrows(LlmException.class, () -> pool.chat("chat", "s", hello(), seen::append, null).await().indefinitely());
         assertEquals("backend_interrupted", e.code());
         assertFalse(seen.isEmpty(), "some text had gone out");
         assertEquals(1, a.requests() + b.requests(), "not retried: the client saw part of an answer");
@@ -264,7 +264,7 @@ class BackendPoolTest {
         BackendPool pool = start(pool(0, Duration.ofSeconds(5)), spec("s", Provider.OLLAMA, s.baseUrl(), 1));
         Cancellation cancel = new Cancellation();
         long t0 = System.nanoTime();
-        LlmException e = assertThrows(LlmException.class, () -> pool.chat("chat", "s", hello(), t -> cancel.cancel(), cancel));
+        LlmException e = assertThrows(LlmException.class, () -> pool.chat("chat", "s", hello(), t -> cancel.cancel(), cancel).await().indefinitely());
         assertEquals("cancelled", e.code());
         assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "it did not wait for the whole answer");
         assertEquals(0, pool.backends().get(0).inflight(), "the slot was given back");

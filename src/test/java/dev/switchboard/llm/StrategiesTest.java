@@ -25,7 +25,7 @@ class StrategiesTest {
     private static Backend backend(String name, int weight) {
         BackendSpec spec = new BackendSpec(name, Provider.OLLAMA, URI.create("http://127.0.0.1:1"), "m", List.of("chat"),
                 1000, weight, false, Optional.empty(), Duration.ofSeconds(1), Optional.empty());
-        return new Backend(spec, null, null, new BackendHealth(3, Duration.ofSeconds(30), Clock.systemUTC()));
+        return new Backend(spec, null, new BackendHealth(3, Duration.ofSeconds(30), Clock.systemUTC()));
     }
 
     private static void load(Backend b, int inflight) {

@@ -24,7 +24,7 @@ final class TestBackends implements AutoCloseable {
     }
 
     BackendPool pool(PoolSpec spec, List<BackendSpec> backends) {
-        BackendPool p = new BackendPool(backends, spec, new SimpleMeterRegistry());
+        BackendPool p = new BackendPool(backends, spec, new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
         pools.add(p);
         return p;
     }

@@ -101,18 +101,18 @@ class SessionStoreTest {
     @Test
     void keys_are_hash_tagged_expire_and_the_lease_is_released() {
         String id = client();
-        TurnStart.Started s = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-1", 10));
+        TurnStart.Started s = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-1", 10).await().indefinitely());
         assertEquals(new SessionState(null, List.of(), Map.of()), s.state());
         store.commit(s.lease(), "k-1", "{\"text\":\"hi\",\"agent\":\"triage\",\"replica\":\"test\"}",
                 new SessionState("triage", List.of(), Map.of("name", "Ada")),
-                List.of(HistoryMessage.user("k-1", "triage", "hello", 1), HistoryMessage.assistant("a-1", "triage", "hi", 2)));
+                List.of(HistoryMessage.user("k-1", "triage", "hello", 1), HistoryMessage.assistant("a-1", "triage", "hi", 2))).await().indefinitely();
         try (RedisProbe r = RedisProbe.local()) {
             assertEquals(2L, r.call("LLEN", "sb:{" + id + "}:history"));
             assertTrue((Long) r.call("PTTL", "sb:{" + id + "}:history") > 3_000_000, "history-ttl of the test swarm is 1h");
             assertTrue((Long) r.call("PTTL", "sb:{" + id + "}:state") > 3_000_000);
             assertEquals(0L, r.call("EXISTS", "sb:{" + id + "}:lease"));
         }
-        TurnStart.Started next = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-2", 10));
+        TurnStart.Started next = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-2", 10).await().indefinitely());
         assertEquals("triage", next.state().activeAgent());
         assertEquals("Ada", next.state().memory().get("name"));
         assertEquals(List.of("hello", "hi"), next.window().stream().map(HistoryMessage::content).toList());
@@ -123,11 +123,11 @@ class SessionStoreTest {
     void the_window_is_the_newest_messages_only() {
         String id = client();
         for (int i = 0; i < 6; i++) {
-            TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 0);
+            TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 0).await().indefinitely();
             store.commit(s.lease(), null, "{}", new SessionState("triage", List.of(), Map.of()),
-                    List.of(HistoryMessage.user("u" + i, "triage", "m" + i, i)));
+                    List.of(HistoryMessage.user("u" + i, "triage", "m" + i, i))).await().indefinitely();
         }
-        TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 3);
+        TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 3).await().indefinitely();
         assertEquals(List.of("m3", "m4", "m5"), s.window().stream().map(HistoryMessage::content).toList());
         store.release(s.lease());
     }
@@ -135,29 +135,29 @@ class SessionStoreTest {
     @Test
     void a_second_turn_waits_for_the_lease_then_reports_busy() {
         String id = client();
-        TurnStart.Started first = (TurnStart.Started) store.begin(id, "a", 10);
+        TurnStart.Started first = (TurnStart.Started) store.begin(id, "a", 10).await().indefinitely();
         long t0 = System.nanoTime();
-        TurnStart.Busy busy = assertInstanceOf(TurnStart.Busy.class, store.begin(id, "b", 10));
+        TurnStart.Busy busy = assertInstanceOf(TurnStart.Busy.class, store.begin(id, "b", 10).await().indefinitely());
         assertTrue(System.nanoTime() - t0 >= 2_500_000_000L, "waited for sb.session.lease-wait (3s in tests)");
         assertTrue(busy.holder().startsWith("test#"), busy.holder());
         store.release(first.lease());
-        assertInstanceOf(TurnStart.Started.class, store.begin(id, "b", 10));
+        assertInstanceOf(TurnStart.Started.class, store.begin(id, "b", 10).await().indefinitely());
     }
 
     @Test
     void a_turn_whose_lease_was_lost_cannot_write_over_the_newer_turn() {
         String id = client();
-        TurnStart.Started old = (TurnStart.Started) store.begin(id, "old", 10);
+        TurnStart.Started old = (TurnStart.Started) store.begin(id, "old", 10).await().indefinitely();
         try (RedisProbe r = RedisProbe.local()) {
             r.call("DEL", "sb:{" + id + "}:lease"); // as if the lease expired while the old turn hung
         }
-        TurnStart.Started newer = (TurnStart.Started) store.begin(id, "new", 10);
+        TurnStart.Started newer = (TurnStart.Started) store.begin(id, "new", 10).await().indefinitely();
         assertTrue(newer.lease().fence() > old.lease().fence());
         SessionState st = new SessionState("triage", List.of(), Map.of());
         assertThrows(LeaseLostException.class, () -> store.commit(old.lease(), "old", "{}", st,
-                List.of(HistoryMessage.user("old", "triage", "stale", 1))));
-        store.commit(newer.lease(), "new", "{}", st, List.of(HistoryMessage.user("new", "triage", "fresh", 2)));
-        assertEquals(List.of("fresh"), store.history(id, 10).stream().map(HistoryMessage::content).toList());
+                List.of(HistoryMessage.user("old", "triage", "stale", 1))).await().indefinitely());
+        store.commit(newer.lease(), "new", "{}", st, List.of(HistoryMessage.user("new", "triage", "fresh", 2))).await().indefinitely();
+        assertEquals(List.of("fresh"), store.history(id, 10).await().indefinitely().stream().map(HistoryMessage::content).toList());
     }
 
     @Test
@@ -165,11 +165,11 @@ class SessionStoreTest {
         String id = client();
         SessionState st = new SessionState("triage", List.of(), Map.of());
         for (int i = 0; i < 70; i++) {
-            TurnStart.Started s = (TurnStart.Started) store.begin(id, "id-" + i, 0);
-            store.commit(s.lease(), "id-" + i, "{\"text\":\"" + i + "\",\"agent\":\"triage\",\"replica\":\"test\"}", st, List.of());
+            TurnStart.Started s = (TurnStart.Started) store.begin(id, "id-" + i, 0).await().indefinitely();
+            store.commit(s.lease(), "id-" + i, "{\"text\":\"" + i + "\",\"agent\":\"triage\",\"replica\":\"test\"}", st, List.of()).await().indefinitely();
         }
-        assertInstanceOf(TurnStart.Answered.class, store.begin(id, "id-69", 0));
-        TurnStart forgotten = store.begin(id, "id-0", 0);
+        assertInstanceOf(TurnStart.Answered.class, store.begin(id, "id-69", 0).await().indefinitely());
+        TurnStart forgotten = store.begin(id, "id-0", 0).await().indefinitely();
         assertInstanceOf(TurnStart.Started.class, forgotten, "the oldest of 70 ids fell out of the 64 kept");
         store.release(((TurnStart.Started) forgotten).lease());
         try (RedisProbe r = RedisProbe.local()) {

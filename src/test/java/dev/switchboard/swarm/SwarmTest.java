@@ -53,7 +53,7 @@ class SwarmTest {
                 %s
                 """.formatted(sim.port(), swarmSection));
         SwarmSpec spec = new SwarmFileLoader(k -> null).load(file);
-        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry());
+        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
         return new Swarm(spec, pool, new ReplicaIdentity(9999, "t"),
                 ToolRegistry.of(new CalculatorTool(), new ShopTools.CatalogueSearch()));
     }
@@ -72,14 +72,14 @@ class SwarmTest {
     void a_model_that_keeps_calling_tools_hits_the_bound() throws Exception {
         Swarm s = swarm("  default-agent: sales");
         TurnException e = assertThrows(TurnException.class, () -> s.run("c", fresh(), List.of(),
-                user("[[sim:loop=catalogue_search {\"query\":\"mouse\"}]]"), TurnListener.NONE));
+                user("[[sim:loop=catalogue_search {\"query\":\"mouse\"}]]"), TurnListener.NONE).await().indefinitely());
         assertEquals("agent_loop", e.code());
     }
 
     @Test
     void flush_answers_the_placeholder_and_keeps_the_broken_exchange_out() throws Exception {
         Swarm s = swarm("  default-agent: triage\n  rescue: flush\n  flush-message: Sorry, say again?");
-        Swarm.Outcome o = s.run("c", fresh(), List.of(EARLIER_ANSWER), user("x [[sim:empty=always]]"), TurnListener.NONE);
+        Swarm.Outcome o = s.run("c", fresh(), List.of(EARLIER_ANSWER), user("x [[sim:empty=always]]"), TurnListener.NONE).await().indefinitely();
         assertEquals("Sorry, say again?", o.text());
         assertEquals(2, o.messages().size(), "the user's message and the placeholder only");
         assertFalse(o.text().contains("earlier"), "never a stale answer from an earlier turn");
@@ -89,7 +89,7 @@ class SwarmTest {
     void fail_gives_a_bad_output_error_at_once() throws Exception {
         Swarm s = swarm("  default-agent: triage\n  rescue: fail");
         TurnException e = assertThrows(TurnException.class, () -> s.run("c", fresh(), List.of(EARLIER_ANSWER),
-                user("x [[sim:fragment]]"), TurnListener.NONE));
+                user("x [[sim:fragment]]"), TurnListener.NONE).await().indefinitely());
         assertEquals("bad_output", e.code());
         assertEquals(1, sim.requests(), "no second try under fail");
     }
@@ -97,11 +97,11 @@ class SwarmTest {
     @Test
     void recomplete_asks_again_with_a_corrective_note() throws Exception {
         Swarm s = swarm("  default-agent: triage\n  rescue: recomplete\n  rescue-attempts: 1");
-        Swarm.Outcome o = s.run("c", fresh(), List.of(), user("x [[sim:empty]]"), TurnListener.NONE);
+        Swarm.Outcome o = s.run("c", fresh(), List.of(), user("x [[sim:empty]]"), TurnListener.NONE).await().indefinitely();
         assertTrue(o.text().startsWith("(sim s)"), o.text());
         assertEquals(2, sim.requests());
         TurnException e = assertThrows(TurnException.class, () -> s.run("c", fresh(), List.of(),
-                user("x [[sim:empty=always]]"), TurnListener.NONE));
+                user("x [[sim:empty=always]]"), TurnListener.NONE).await().indefinitely());
         assertEquals("bad_output", e.code());
     }
 
@@ -114,7 +114,7 @@ class SwarmTest {
                 agents: [{ name: a, model: chat, system: x, tools: [calculator, teleport] }]
                 """);
         SwarmSpec spec = new SwarmFileLoader(k -> null).load(file);
-        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry());
+        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Swarm(spec, pool,
                 new ReplicaIdentity(1, "t"), ToolRegistry.of(new CalculatorTool())));
         assertTrue(e.getMessage().contains("agents[0].tools[1]: unknown tool 'teleport'"), e.getMessage());
@@ -123,7 +123,7 @@ class SwarmTest {
     @Test
     void the_example_shop_swarm_loads_with_the_built_in_tools() {
         SwarmSpec spec = new SwarmFileLoader(k -> null).load(Path.of("config/swarm-shop.yaml"));
-        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry());
+        pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
         ToolRegistry all = ToolRegistry.of(new CalculatorTool(), new ShopTools.CatalogueSearch(), new ShopTools.OrderLookup(),
                 new dev.switchboard.swarm.tools.MemoryTools.Remember(), new dev.switchboard.swarm.tools.MemoryTools.Recall(),
                 new dev.switchboard.swarm.tools.CurrentTimeTool());

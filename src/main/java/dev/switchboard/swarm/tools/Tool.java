@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * class in this package, give it a unique {@link #name()}, and list the name under an agent's
  * {@code tools:} in the swarm file. Arguments are checked against {@link #parameters()} before
  * {@link #execute} runs; whatever goes wrong goes back to the model as a tool error, never to the
- * user as a failed turn. Tools run on the turn's virtual thread: blocking is fine, but keep them
- * quick (the turn waits) and bounded.
+ * user as a failed turn. A tool runs on the turn's event loop, so it must not block there: one that
+ * waits on I/O (a slow HTTP API, a database) returns true from {@link #blocking()} and runs on a
+ * virtual thread instead. Either way keep it quick (the turn waits) and bounded.
  */
 public interface Tool {
 
@@ -27,4 +28,12 @@ public interface Tool {
      * @throws ToolException with a message for the model when the call cannot be done
      */
     String execute(ToolContext context, JsonNode args);
+
+    /**
+     * True when {@link #execute} blocks (network, disk, locks): it then runs on a virtual thread
+     * and the turn resumes on its event loop with the result. The built-in tools do not block.
+     */
+    default boolean blocking() {
+        return false;
+    }
 }
