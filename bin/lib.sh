@@ -8,8 +8,7 @@ SB_REPLICAS=${SB_REPLICAS:-5}
 SB_REPLICA_BASE=${SB_REPLICA_BASE:-8081}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 SWITCHBOARD_SWARM_FILE=${SWITCHBOARD_SWARM_FILE:-$SB_ROOT/config/swarm.yaml}
-# SerialGC: five replicas share two cores; a parallel collector per replica would fight itself.
-SB_JAVA_OPTS=${SB_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError}
+# SB_JAVA_OPTS, when unset, is chosen by use_java (it depends on the JDK): see default_java_opts.
 APP_JAR=$SB_ROOT/target/quarkus-app/quarkus-run.jar
 APP_CP="$SB_ROOT/target/quarkus-app/app/*:$SB_ROOT/target/quarkus-app/lib/main/*"
 
@@ -35,6 +34,21 @@ use_java() {
   JAVA_HOME=$(find_java_home)
   export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
   JAVA_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null)
+  SB_JAVA_OPTS=${SB_JAVA_OPTS:-$(default_java_opts)}
+}
+
+# The replicas' JVM flags, measured with five replicas on two cores (docs/BENCHMARKS.md):
+#  - SerialGC: a parallel collector per replica would fight the others for the two cores;
+#  - one Vert.x event loop: a turn runs on one loop from frame in to frame out, a second loop only
+#    adds hand-offs; ActiveProcessorCount=1 sizes the JIT and helper threads to match;
+#  - Mutiny's callback decorators off: they carry CDI/context propagation into every step of a
+#    turn's Uni chain, which uses none of it (a tenth of the event loop's time, by profile);
+#  - compact object headers (JDK 25+): 8 bytes less per object, so less heap per idle socket.
+default_java_opts() {
+  local opts="-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError -XX:ActiveProcessorCount=1"
+  opts="$opts -Dquarkus.vertx.event-loops-pool-size=1 -Dmutiny.disableCallBackDecorators=true"
+  [ "${JAVA_MAJOR:-0}" -ge 25 ] && opts="$opts -XX:+UseCompactObjectHeaders"
+  echo "$opts"
 }
 
 as_root() {
@@ -120,8 +134,9 @@ start_replica() { # port [aot-options]
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # JDK 25+ AOT cache (JEP 483/514/515): one training run records the classes loaded and linked and
-# the methods profiled while a replica starts and serves a few turns; replicas then start from
-# the cache. Rebuilt when the jar is newer; SB_AOT=0 turns it off. Needs Redis and the backends up.
+# the methods profiled while a replica starts and serves 4,000 real turns (against its own 0 ms
+# simulators, bench/swarm-train.yaml); replicas then start from the cache, with those profiles.
+# Rebuilt when the jar is newer; SB_AOT=0 turns it off. Needs Redis up.
 AOT_CACHE=$SB_ROOT/target/switchboard.aot
 aot_opts() {
   if [ "${SB_AOT:-1}" = 0 ] || [ "${JAVA_MAJOR:-0}" -lt 25 ]; then
@@ -134,22 +149,42 @@ aot_opts() {
 }
 
 aot_train() {
-  local port=${SB_AOT_TRAIN_PORT:-18999} pid i
+  local port=${SB_AOT_TRAIN_PORT:-18999} pid sim i load
   log "training the JDK AOT cache (once per build): $AOT_CACHE"
   rm -f "$AOT_CACHE"
+  mkdir -p "$SB_VAR/log"
+  # its own 0 ms backends, so thousands of real turns take seconds whatever the swarm file's models are
+  "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xmx128m -cp "$APP_CP" dev.switchboard.sim.SimulatorMain \
+    --swarm "$SB_ROOT/bench/swarm-train.yaml" > "$SB_VAR/log/aot-training-sim.log" 2>&1 &
+  sim=$!
   # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" $SB_JAVA_OPTS -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.port="$port" \
+  SWITCHBOARD_SWARM_FILE=$SB_ROOT/bench/swarm-train.yaml SB_LIMITS_SESSION_RATE=1000000 SB_LIMITS_SESSION_BURST=1000000 \
+    SB_LIMITS_IP_RATE=1000000 SB_LIMITS_IP_BURST=1000000 \
+    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.port="$port" \
     -Dsb.replica-id=aot-training -jar "$APP_JAR" > "$SB_VAR/log/aot-training.log" 2>&1 &
   pid=$!
-  wait_http "http://127.0.0.1:$port/q/health/ready" 90 || { kill "$pid" 2>/dev/null; return 1; }
+  if ! wait_http "http://127.0.0.1:$port/q/health/ready" 90; then
+    kill "$pid" "$sim" 2>/dev/null
+    return 1
+  fi
   for i in 1 2 3 4 5 6 7 8; do
     curl -s -o /dev/null "http://127.0.0.1:$port/q/health/ready" || true
     curl -s -o /dev/null "http://127.0.0.1:$port/q/metrics" || true
   done
-  "$JAVA_HOME/bin/java" "$SB_ROOT/bench/Load.java" --url "ws://127.0.0.1:$port/chat" --clients 4 --messages 50 \
-    --warmup 0 --run "aot-$(date +%s)" > /dev/null 2>&1 || true
+  if [ -f "$SB_ROOT/target/bench/Load.class" ]; then
+    load=("$JAVA_HOME/bin/java" -cp "$SB_ROOT/target/bench" Load)
+  else
+    load=("$JAVA_HOME/bin/java" "$SB_ROOT/bench/Load.java")
+  fi
+  # plain turns, then streamed turns that hand off every time: the paths a replica runs most
+  "${load[@]}" --url "ws://127.0.0.1:$port/chat" --clients 8 --messages 400 --warmup 0 \
+    --run "aot-$(date +%s)" > /dev/null 2>&1 || true
+  "${load[@]}" --url "ws://127.0.0.1:$port/chat" --clients 8 --messages 100 --warmup 0 --stream true \
+    --text "I want to buy, sales please" --run "aot-s-$(date +%s)" > /dev/null 2>&1 || true
   kill -TERM "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null || true
+  kill "$sim" 2>/dev/null
+  wait "$sim" 2>/dev/null || true
   [ -f "$AOT_CACHE" ]
 }
 

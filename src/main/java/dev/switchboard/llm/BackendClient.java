@@ -27,10 +27,11 @@ import java.time.Duration;
  * backend's provider (Ollama's, or OpenAI's for {@code openai} and {@code exo}) over a
  * {@link VertxHttpTransport}, built once per backend so its connections stay alive between turns.
  *
- * <p>A non-streamed call to an OpenAI-format backend is one JSON exchange instead, built and read
- * with LangChain4j's own OpenAI types ({@link OpenAiUtils}): LangChain4j's non-streaming models
- * can only block (the SPI's {@code execute} returns the body), and asking for a stream the client
- * does not want would cost a parse per token. Ollama's request and response mapping is not public
+ * <p>A non-streamed call to an OpenAI-format backend is one JSON exchange instead: LangChain4j's
+ * non-streaming models can only block (the SPI's {@code execute} returns the body), and asking for
+ * a stream the client does not want would cost a parse per token. Its JSON is written and read by
+ * {@link OpenAiJson} for the shapes a turn uses, else with LangChain4j's own OpenAI types
+ * ({@link OpenAiUtils}). Ollama's request and response mapping is not public
  * in LangChain4j, so a non-streamed Ollama call reads Ollama's stream and drops the tokens.
  */
 final class BackendClient implements AutoCloseable {
@@ -77,8 +78,7 @@ final class BackendClient implements AutoCloseable {
             exchange.open(() -> streaming.chat(request, handler));
             return;
         }
-        ChatCompletionRequest body = OpenAiUtils.toOpenAiChatRequest(request, openAiDefaults.overrideWith(request.parameters()),
-                false, null).stream(false).build();
+        boolean ours = OpenAiJson.handles(request);
         HttpRequest http;
         try {
             http = HttpRequest.builder()
@@ -86,9 +86,11 @@ final class BackendClient implements AutoCloseable {
                     .url(spec.openAiBaseUrl(), "chat/completions")
                     .addHeader("Content-Type", "application/json")
                     .addHeader("Authorization", "Bearer " + spec.apiKey().orElse("not-needed"))
-                    .body(OPENAI_JSON.writeValueAsString(body))
+                    .body(ours ? OpenAiJson.request(OPENAI_JSON, spec.model(), request) : OPENAI_JSON.writeValueAsString(
+                            OpenAiUtils.toOpenAiChatRequest(request, openAiDefaults.overrideWith(request.parameters()), false, null)
+                                    .stream(false).build()))
                     .build();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             handler.onError(e);
             return;
         }
@@ -99,7 +101,8 @@ final class BackendClient implements AutoCloseable {
             }
             ChatResponse response;
             try {
-                response = toChatResponse(OPENAI_JSON.readValue(ar.result().body(), ChatCompletionResponse.class));
+                response = ours ? OpenAiJson.response(OPENAI_JSON, ar.result().body())
+                        : toChatResponse(OPENAI_JSON.readValue(ar.result().body(), ChatCompletionResponse.class));
             } catch (Exception e) {
                 handler.onError(e); // a garbled body is the backend's fault, as LangChain4j would report it
                 return;

@@ -22,6 +22,10 @@ import java.util.List;
 public record HistoryMessage(String id, String role, String agent, String content, long ts,
                              List<ToolCall> toolCalls, String toolCallId, String toolName) {
 
+    public HistoryMessage {
+        toolCalls = toolCalls == null ? List.of() : toolCalls; // entries without calls leave the field out
+    }
+
     public static final String USER = "user";
     public static final String ASSISTANT = "assistant";
     public static final String TOOL = "tool";

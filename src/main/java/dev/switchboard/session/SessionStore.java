@@ -47,6 +47,7 @@ public class SessionStore {
     private final LuaScript renewLease = LuaScript.load("renew_lease");
     /** Leases of turns running on this replica, with when each was last taken or renewed (ms). */
     private final Map<Lease, Long> held = new ConcurrentHashMap<>();
+    private final HistoryJson historyJson;
     private final long renewAfterMillis;
     private final long sweep;
 
@@ -55,6 +56,7 @@ public class SessionStore {
         this.redis = redis;
         this.vertx = vertx;
         this.json = json;
+        this.historyJson = new HistoryJson(json.getFactory());
         this.config = config.session();
         this.swarm = swarm;
         this.owner = replica.id();
@@ -131,7 +133,7 @@ public class SessionStore {
         args[8] = write(state.memory());
         args[9] = String.valueOf(config.answeredIds());
         for (int i = 0; i < messages.size(); i++) {
-            args[10 + i] = write(messages.get(i));
+            args[10 + i] = historyJson.write(messages.get(i));
         }
         return eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args).flatMap(r -> r.toInteger() == 0
                 ? Uni.createFrom().failure(new LeaseLostException(lease.clientId()))
@@ -210,8 +212,8 @@ public class SessionStore {
 
     private HistoryMessage readMessage(byte[] entry) {
         try {
-            return json.readValue(entry, HistoryMessage.class);
-        } catch (java.io.IOException e) {
+            return historyJson.read(entry);
+        } catch (java.io.IOException | RuntimeException e) {
             // a corrupt entry must not make the whole session unusable
             LOG.warnf("skipping unreadable history entry: %s", e.getMessage());
             return new HistoryMessage("corrupt", HistoryMessage.ASSISTANT, null, "", 0, List.of(), null, null);
