@@ -9,7 +9,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 
 // The newest JDK >= 21, as bin/lib.sh picks it.
-function findJava() {
+function findJdk() {
   const homes = [process.env.JAVA_HOME, ...listDir('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d))].filter(Boolean);
   let best = null;
   let bestMajor = 0;
@@ -23,7 +23,7 @@ function findJava() {
       bestMajor = major;
     }
   }
-  return best || 'java';
+  return { java: best || 'java', major: bestMajor };
 }
 
 function listDir(dir) {
@@ -36,9 +36,12 @@ function readFile(file) {
 
 const replicas = Number(process.env.SB_REPLICAS || 5);
 const base = Number(process.env.SB_REPLICA_BASE || 8081);
-const javaOpts = (process.env.SB_JAVA_OPTS || '-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError').split(/\s+/);
+const jdk = findJdk();
+// The same defaults as bin/lib.sh (default_java_opts): five replicas on a small machine, one event loop each.
+const defaultJavaOpts = '-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError -XX:ActiveProcessorCount=1 -Dquarkus.vertx.event-loops-pool-size=1 -Dmutiny.disableCallBackDecorators=true' + (jdk.major >= 25 ? ' -XX:+UseCompactObjectHeaders' : '');
+const javaOpts = (process.env.SB_JAVA_OPTS || defaultJavaOpts).split(/\s+/);
 const logs = path.join(process.env.SB_VAR || path.join(root, 'var'), 'log', 'pm2');
-const java = findJava();
+const java = jdk.java;
 
 const replica = (index) => {
   const port = base + index;
