@@ -7,6 +7,7 @@ import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stored, then every socket is closed with 1001 "going away", so clients reconnect elsewhere
  * and go on with the whole session.
  */
-@ApplicationScoped
+@Singleton
 public class Drain {
     private static final Logger LOG = Logger.getLogger(Drain.class);
     static final CloseReason GOING_AWAY = new CloseReason(1001, "server going away; reconnect");

@@ -1,7 +1,7 @@
 package dev.switchboard.edge;
 
 import dev.switchboard.config.SwitchboardConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (nginx's limit_req / limit_conn in the bundled config are the outer layer). Buckets of quiet
  * clients are dropped by the idle sweep.
  */
-@ApplicationScoped
+@Singleton
 public class RateLimits {
     private final SwitchboardConfig.Limits config;
     private final Map<String, Bucket> sessions = new ConcurrentHashMap<>();

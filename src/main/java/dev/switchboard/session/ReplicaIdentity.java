@@ -1,6 +1,6 @@
 package dev.switchboard.session;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.switchboard.config.SwitchboardConfig;
@@ -9,7 +9,7 @@ import dev.switchboard.config.SwitchboardConfig;
  * Who this replica is: its HTTP port unless {@code sb.replica-id} says otherwise. Shown to clients
  * in reply frames and written into leases, so a stuck lease names the replica that holds it.
  */
-@ApplicationScoped
+@Singleton
 public class ReplicaIdentity {
     private final String id;
     private final int port;

@@ -12,7 +12,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Response;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * every method returns a {@link Uni} on the reactive client, so a turn stays on its event loop;
  * a lease held by a running turn is kept alive by one sweep per replica, not a task per turn.
  */
-@ApplicationScoped
+@Singleton
 public class SessionStore {
     private static final Logger LOG = Logger.getLogger(SessionStore.class);
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
@@ -53,7 +53,8 @@ public class SessionStore {
 
     public SessionStore(ReactiveRedisDataSource redis, Vertx vertx, ObjectMapper json, SwitchboardConfig config,
                         SwarmSpec swarm, ReplicaIdentity replica, MeterRegistry meters) {
-        this.redis = redis;
+        // the data source's client proxy would look the bean up on every command; it lives as long as the app
+        this.redis = io.quarkus.arc.ClientProxy.unwrap(redis);
         this.vertx = vertx;
         this.json = json;
         this.historyJson = new HistoryJson(json.getFactory());

@@ -9,14 +9,14 @@ import dev.switchboard.session.SessionStore;
 import dev.switchboard.session.StoreUnavailableException;
 import dev.switchboard.session.TurnStart;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * One turn, top to bottom: take the session (round trip 1), run the agent loop, store the turn and
  * give the session back (round trip 2). A turn that fails stores nothing, so the user may resend.
  * Non-blocking: one {@link Uni} chain that runs on the event loop that subscribes to it.
  */
-@ApplicationScoped
+@Singleton
 public class ChatService {
     private static final String STORE_DOWN = "the session store is unavailable; try again shortly";
 
@@ -83,12 +83,19 @@ public class ChatService {
         }
     }
 
+    /** The stored answer of a message id, as the mapper would write the record (read back by {@link #replay}). */
     private String encode(TurnReply reply) {
-        try {
-            return json.writeValueAsString(reply);
-        } catch (JsonProcessingException e) {
+        java.io.StringWriter out = new java.io.StringWriter(64 + reply.text().length());
+        try (com.fasterxml.jackson.core.JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("text", reply.text());
+            g.writeStringField("agent", reply.agent());
+            g.writeStringField("replica", reply.replica());
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+        return out.toString();
     }
 
     private TurnReply replay(String stored) {

@@ -17,7 +17,7 @@ import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionState;
 import dev.switchboard.swarm.tools.ToolRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
@@ -39,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * window and returns what to store. Non-blocking: the loop is a chain of {@link Uni}s on the
  * turn's event loop; only a tool marked {@code blocking} leaves it (see {@link ToolRunner}).
  */
-@ApplicationScoped
+@Singleton
 public class Swarm {
     private final SwarmSpec spec;
     private final BackendPool pool;

@@ -1,7 +1,7 @@
 package dev.switchboard.swarm.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -11,7 +11,7 @@ import java.math.RoundingMode;
  * Arithmetic the model should not do in its head: + - * / and parentheses on decimals. A small
  * recursive-descent parser, not a script engine: nothing but arithmetic can run.
  */
-@ApplicationScoped
+@Singleton
 public class CalculatorTool extends JsonTool {
     private static final MathContext PRECISION = new MathContext(20, RoundingMode.HALF_EVEN);
 

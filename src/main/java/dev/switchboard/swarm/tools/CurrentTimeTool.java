@@ -1,7 +1,7 @@
 package dev.switchboard.swarm.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -9,7 +9,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /** The current date and time, in a time zone the model may choose. */
-@ApplicationScoped
+@Singleton
 public class CurrentTimeTool extends JsonTool {
 
     public CurrentTimeTool() {

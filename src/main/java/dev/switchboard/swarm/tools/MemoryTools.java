@@ -1,14 +1,14 @@
 package dev.switchboard.swarm.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Session memory for the model: remember and recall small facts across turns and agents. */
 public final class MemoryTools {
     private MemoryTools() {
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class Remember extends JsonTool {
         public Remember() {
             super("""
@@ -38,7 +38,7 @@ public final class MemoryTools {
         }
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class Recall extends JsonTool {
         public Recall() {
             super("""

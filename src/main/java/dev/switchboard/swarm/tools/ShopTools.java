@@ -2,7 +2,7 @@ package dev.switchboard.swarm.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +26,7 @@ public final class ShopTools {
             new Product("MN-27", "27-inch monitor", "monitors", "249.00", 5),
             new Product("HS-01", "Headset with microphone", "audio", "59.00", 8));
 
-    @ApplicationScoped
+    @Singleton
     public static class CatalogueSearch extends JsonTool {
         public CatalogueSearch() {
             super("""
@@ -61,7 +61,7 @@ public final class ShopTools {
         }
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class OrderLookup extends JsonTool {
         public OrderLookup() {
             super("""

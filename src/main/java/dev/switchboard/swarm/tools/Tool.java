@@ -3,7 +3,7 @@ package dev.switchboard.swarm.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A tool an agent can call. To add one: implement this interface in an {@code @ApplicationScoped}
+ * A tool an agent can call. To add one: implement this interface in a {@code @Singleton}
  * class in this package, give it a unique {@link #name()}, and list the name under an agent's
  * {@code tools:} in the swarm file. Arguments are checked against {@link #parameters()} before
  * {@link #execute} runs; whatever goes wrong goes back to the model as a tool error, never to the

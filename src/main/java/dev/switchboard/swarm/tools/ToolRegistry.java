@@ -1,7 +1,7 @@
 package dev.switchboard.swarm.tools;
 
 import io.quarkus.arc.All;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /** Every {@link Tool} bean of the application, by name. */
-@ApplicationScoped
+@Singleton
 public class ToolRegistry {
     private final Map<String, Tool> byName = new TreeMap<>();
 
