@@ -256,6 +256,8 @@ public final class BackendPool implements AutoCloseable {
                 onCancel = () -> end(null, new CancellationException("cancelled"));
                 call.cancel.onCancel(onCancel);
             }
+            // a no-op when LangChain4j has already answered; else the stream ended without its last message
+            exchange.onEnd(() -> end(null, new java.io.IOException("the backend's stream ended without its final message")));
             try {
                 backend.client().complete(call.request, call.tokens != null, exchange, this);
             } catch (RuntimeException e) {

@@ -18,6 +18,8 @@ final class Exchange {
 
     private HttpClientRequest request;
     private boolean aborted;
+    private Runnable onEnd;
+    private boolean ended;
 
     /** Runs {@code start} with this exchange visible to the transport it calls into. */
     void open(Runnable start) {
@@ -46,6 +48,38 @@ final class Exchange {
         }
         request.reset();
         return false;
+    }
+
+    /**
+     * Runs {@code action} once the transport has delivered the stream's end (its close or its error)
+     * to LangChain4j. A stream that a backend cut off cleanly (a complete HTTP response without the
+     * format's last message, such as Ollama's {@code done: true}) ends without LangChain4j calling
+     * its handler at all; this is how the pool learns of it at once instead of at its timeout.
+     */
+    void onEnd(Runnable action) {
+        boolean now;
+        synchronized (this) {
+            onEnd = action;
+            now = ended;
+        }
+        if (now) {
+            action.run();
+        }
+    }
+
+    /** The transport has delivered the stream's end. */
+    void ended() {
+        Runnable action;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            action = onEnd;
+        }
+        if (action != null) {
+            action.run();
+        }
     }
 
     synchronized boolean aborted() {

@@ -13,12 +13,10 @@ import dev.langchain4j.http.client.sse.ServerSentEventParsingHandle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -103,7 +101,7 @@ final class VertxHttpTransport implements dev.langchain4j.http.client.HttpClient
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
         Exchange exchange = Exchange.opening();
         ServerSentEventContext context = new ServerSentEventContext(new ParsingHandle(exchange));
-        Terminal terminal = new Terminal(listener);
+        Terminal terminal = new Terminal(listener, exchange);
         open(request, exchange).onComplete(ar -> {
             if (ar.failed()) {
                 terminal.error(ar.cause());
@@ -189,26 +187,36 @@ final class VertxHttpTransport implements dev.langchain4j.http.client.HttpClient
         client.close();
     }
 
-    /** The listener hears one end: an error or a close, never both, never twice. */
+    /** The listener hears one end: an error or a close, never both, never twice; then the exchange learns it. */
     private static final class Terminal {
         private final ServerSentEventListener listener;
+        private final Exchange exchange;
         private boolean ended;
 
-        Terminal(ServerSentEventListener listener) {
+        Terminal(ServerSentEventListener listener, Exchange exchange) {
             this.listener = listener;
+            this.exchange = exchange;
         }
 
         void error(Throwable t) {
             if (!ended) {
                 ended = true;
-                listener.onError(t);
+                try {
+                    listener.onError(t);
+                } finally {
+                    exchange.ended();
+                }
             }
         }
 
         void close() {
             if (!ended) {
                 ended = true;
-                listener.onClose();
+                try {
+                    listener.onClose();
+                } finally {
+                    exchange.ended();
+                }
             }
         }
     }
