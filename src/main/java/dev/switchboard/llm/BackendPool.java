@@ -91,6 +91,11 @@ public final class BackendPool implements AutoCloseable {
         return vertx;
     }
 
+    /** Calls waiting in line for a backend now. */
+    int waiting() {
+        return metrics.queued().get();
+    }
+
     /** Every model alias some backend serves, in file order. */
     public Set<String> aliases() {
         Set<String> out = new LinkedHashSet<>();

@@ -41,8 +41,10 @@ class BusyAtOnceTest {
         String ws = "ws://" + root.getHost() + ":" + root.getPort();
         String id = "busy-" + UUID.randomUUID();
         try (WsClient a = WsClient.connect(ws, id); WsClient b = WsClient.connect(ws, id)) {
+            long before = SimulatorResource.A.requests() + SimulatorResource.B.requests();
             a.send(Map.of("type", "message", "id", "a-1", "data", "a long one [[sim:delay=1500]]"));
-            sleep(300); // a's turn holds the lease now
+            // a's turn has reached a backend, so it holds the session's lease
+            await(() -> SimulatorResource.A.requests() + SimulatorResource.B.requests() > before);
             long t0 = System.nanoTime();
             JsonNode busy = b.send(Map.of("type", "message", "id", "b-1", "data", "from b")).next();
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;
@@ -60,11 +62,11 @@ class BusyAtOnceTest {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private static void await(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting");
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
     }
 }

@@ -155,12 +155,24 @@ class BackendFaultsTest {
      * are not counted: a hung handler keeps its end open on purpose.
      */
     private record Resources(int platformThreads, int connections, Set<String> threadNames) {
+        /** Reads until three readings 100 ms apart agree (aborted exchanges take a moment to close), 5 s at most. */
         static Resources settled(Simulator... sims) throws Exception {
-            Thread.sleep(1500); // let aborted exchanges close
             Set<Integer> ports = new java.util.HashSet<>();
             for (Simulator s : sims) {
                 ports.add(s.port());
             }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            Resources last = read(ports);
+            for (int same = 0; same < 2 && System.nanoTime() < deadline; ) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                Resources now = read(ports);
+                same = now.platformThreads == last.platformThreads && now.connections == last.connections ? same + 1 : 0;
+                last = now;
+            }
+            return last;
+        }
+
+        private static Resources read(Set<Integer> ports) throws IOException {
             Set<String> names = new java.util.TreeSet<>();
             Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
             return new Resources(ManagementFactory.getThreadMXBean().getThreadCount(),

@@ -136,7 +136,7 @@ class BackendPoolTest {
         for (Backend x : pool.backends()) {
             assertEquals(BackendHealth.State.UP, x.health().state(), "a 503 does not count against health (max-fails 1)");
         }
-        Thread.sleep(Backend.BUSY_BACKOFF_MILLIS + 50);
+        waitFor(() -> pool.backends().stream().allMatch(x -> x.hasRoom(System.currentTimeMillis()))); // the busy back-off ends
         assertTrue(text(pool).startsWith("(sim "));
     }
 
@@ -145,9 +145,7 @@ class BackendPoolTest {
         Simulator slow = sim("slow", Duration.ofMillis(1500));
         BackendPool pool = start(pool(0, Duration.ofMillis(300)), spec("slow", Provider.OLLAMA, slow.baseUrl(), 1));
         CompletableFuture<String> first = async(pool);
-        while (slow.requests() == 0) {
-            Thread.sleep(5);
-        }
+        waitFor(() -> slow.requests() > 0);
         long t0 = System.nanoTime();
         LlmException e = assertThrows(LlmException.class, () -> text(pool));
         assertEquals("overloaded", e.code());
@@ -168,7 +166,8 @@ class BackendPoolTest {
                 text(pool);
                 order.add(n);
             }, threads));
-            Thread.sleep(30); // arrive in order 0..4 while 0 holds the only slot
+            // arrive in order 0..4 while 0 holds the only slot
+            waitFor(n == 0 ? () -> pool.backends().get(0).inflight() == 1 : () -> pool.waiting() == n);
         }
         calls.forEach(CompletableFuture::join);
         assertEquals(List.of(0, 1, 2, 3, 4), order);
@@ -181,9 +180,9 @@ class BackendPoolTest {
                 Duration.ofSeconds(10), Map.of(), 1, false, 0.25);
         BackendPool pool = start(tinyQueue, spec("s", Provider.OLLAMA, s.baseUrl(), 1));
         CompletableFuture<String> running = async(pool);
-        Thread.sleep(100);
+        waitFor(() -> pool.backends().get(0).inflight() == 1);
         CompletableFuture<String> queued = async(pool);
-        Thread.sleep(100);
+        waitFor(() -> pool.waiting() == 1);
         long t0 = System.nanoTime();
         LlmException e = assertThrows(LlmException.class, () -> text(pool));
         assertEquals("overloaded", e.code());
@@ -314,7 +313,7 @@ class BackendPoolTest {
                 }
             }, threads));
         }
-        Thread.sleep(300);
+        waitFor(() -> healthy.requests() + slow.requests() + failing.requests() + killed.requests() >= 16);
         killed.close(); // mid-run
         clients.forEach(CompletableFuture::join);
         assertEquals(0, failures.get(), "every turn was answered");
