@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -344,14 +345,14 @@ public final class BackendPool implements AutoCloseable {
         final String alias;
         final String sessionKey;
         final Set<Backend> tried;
-        final java.util.function.Consumer<Backend> grant;
-        final java.util.function.Consumer<LlmException> refuse;
+        final Consumer<Backend> grant;
+        final Consumer<LlmException> refuse;
         final Context context = Vertx.currentContext();
         long timer;
         Runnable onCancel;
 
-        Waiter(String alias, String sessionKey, Set<Backend> tried, java.util.function.Consumer<Backend> grant,
-               java.util.function.Consumer<LlmException> refuse) {
+        Waiter(String alias, String sessionKey, Set<Backend> tried, Consumer<Backend> grant,
+               Consumer<LlmException> refuse) {
             this.alias = alias;
             this.sessionKey = sessionKey;
             this.tried = tried;
@@ -376,7 +377,7 @@ public final class BackendPool implements AutoCloseable {
      * gets {@code overloaded} when the line is full or the wait passes {@code queue-timeout}.
      */
     private void acquire(String alias, String sessionKey, Set<Backend> tried, Cancellation cancel,
-                         java.util.function.Consumer<Backend> grant, java.util.function.Consumer<LlmException> refuse) {
+                         Consumer<Backend> grant, Consumer<LlmException> refuse) {
         Backend picked;
         Waiter me;
         lock.lock();

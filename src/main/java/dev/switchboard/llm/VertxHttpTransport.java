@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 final class VertxHttpTransport implements dev.langchain4j.http.client.HttpClient, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VertxHttpTransport.class);
     private static final int MAX_ERROR_BODY = 4096;
+    private static final String OLLAMA_PARSER = "dev.langchain4j.model.ollama.OllamaServerSentEventParser";
 
     private final HttpClient client;
     private final long readTimeoutMillis;
@@ -115,9 +116,9 @@ final class VertxHttpTransport implements dev.langchain4j.http.client.HttpClient
             }
             listener.onOpen(SuccessfulHttpResponse.builder().statusCode(response.statusCode())
                     .headers(headers(response.headers())).build());
-            if (parser instanceof DefaultServerSentEventParser || parser.getClass().getSimpleName().startsWith("Ollama")) {
-                EventFraming framing = new EventFraming(parser instanceof DefaultServerSentEventParser
-                        ? EventFraming.Mode.SSE : EventFraming.Mode.LINES, e -> deliver(listener, e, context, exchange));
+            EventFraming.Mode mode = framingOf(parser);
+            if (mode != null) {
+                EventFraming framing = new EventFraming(mode, e -> deliver(listener, e, context, exchange));
                 response.handler(framing::feed);
                 response.exceptionHandler(terminal::error);
                 response.endHandler(v -> {
@@ -135,6 +136,15 @@ final class VertxHttpTransport implements dev.langchain4j.http.client.HttpClient
                 });
             }
         });
+    }
+
+    /** The framing of the parsers LangChain4j's chat models use; null for any other parser. */
+    private static EventFraming.Mode framingOf(ServerSentEventParser parser) {
+        if (parser instanceof DefaultServerSentEventParser) {
+            return EventFraming.Mode.SSE; // OpenAI, exo
+        }
+        // package-private in langchain4j-ollama: one JSON object per line
+        return OLLAMA_PARSER.equals(parser.getClass().getName()) ? EventFraming.Mode.LINES : null;
     }
 
     private Future<HttpClientResponse> open(HttpRequest request, Exchange exchange) {

@@ -45,7 +45,7 @@ public class ChatService {
      */
     public Uni<TurnReply> send(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
         return store.begin(clientId, messageId, swarm.widestWindow())
-                .onFailure(StoreUnavailableException.class).transform(e -> new TurnException("store_unavailable", STORE_DOWN, e))
+                .onFailure().transform(ChatService::forClient)
                 .flatMap(start -> switch (start) {
                     case TurnStart.Answered a -> Uni.createFrom().item(() -> replay(a.replyJson()));
                     case TurnStart.Busy b -> Uni.createFrom().failure(new TurnException("busy",
@@ -66,21 +66,21 @@ public class ChatService {
                     }
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false);
                     return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages())
-                            .replaceWith(reply)
-                            .onFailure(StoreUnavailableException.class).transform(e -> new TurnException("store_unavailable", STORE_DOWN, e))
-                            .onFailure(LeaseLostException.class).transform(e -> new LeaseLost(e));
+                            .replaceWith(reply);
                 })
-                .onFailure(e -> !(e instanceof LeaseLost)).invoke(e -> store.release(s.lease()))
-                .onFailure(LeaseLost.class).transform(Throwable::getCause)
-                .onFailure(LeaseLostException.class).transform(e -> new TurnException("busy",
-                        "this turn took too long and a newer message of the session went first", e));
+                // a lost lease belongs to a newer turn now: only this turn's own lease is given back
+                .onFailure(e -> !(e instanceof LeaseLostException)).invoke(e -> store.release(s.lease()))
+                .onFailure().transform(ChatService::forClient);
     }
 
-    /** The lease belongs to a newer turn now: it must not be released by this one. */
-    private static final class LeaseLost extends RuntimeException {
-        LeaseLost(Throwable cause) {
-            super(cause);
-        }
+    /** What the client is told when a turn fails; nothing of the turn was stored. */
+    private static Throwable forClient(Throwable e) {
+        return switch (e) {
+            case StoreUnavailableException u -> new TurnException("store_unavailable", STORE_DOWN, u);
+            case LeaseLostException l -> new TurnException("busy",
+                    "this turn took too long and a newer message of the session went first", l);
+            default -> e;
+        };
     }
 
     /** The stored answer of a message id, as the mapper would write the record (read back by {@link #replay}). */
