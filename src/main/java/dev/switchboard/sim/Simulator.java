@@ -78,6 +78,11 @@ public final class Simulator implements AutoCloseable {
     }
 
     /** The most completion requests it had in flight at once. */
+    /** Requests being handled now (a hung one counts until the simulator closes). */
+    public int inflight() {
+        return inflight.get();
+    }
+
     public int maxInflight() {
         return maxInflight.get();
     }

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * platform thread, no connection that grows with the number of faults.
  */
 class BackendFaultsTest {
-    private static final Duration TIMEOUT = Duration.ofMillis(800);
+    private static final Duration TIMEOUT = Duration.ofMillis(2000);
     private static final List<Fault> FAULTS = List.of(new Fault("error", 500, -1), new Fault("hang", 0, -1),
             new Fault("cut", 0, -1), new Fault("garbage", 0, -1), new Fault("drip", 50, -1));
     private static final int CALLS = 6; // at once, per fault and path
@@ -155,21 +155,37 @@ class BackendFaultsTest {
      * are not counted: a hung handler keeps its end open on purpose.
      */
     private record Resources(int platformThreads, int connections, Set<String> threadNames) {
-        /** Reads until three readings 100 ms apart agree (aborted exchanges take a moment to close), 5 s at most. */
+        /**
+         * Reads once the aftermath of a round is over: the simulators' handlers of aborted exchanges
+         * (a slow loris notices its client left at its next byte) and the client's connections
+         * have stopped changing over three readings 200 ms apart; 10 s at most.
+         */
         static Resources settled(Simulator... sims) throws Exception {
             Set<Integer> ports = new java.util.HashSet<>();
             for (Simulator s : sims) {
                 ports.add(s.port());
             }
-            long deadline = System.nanoTime() + 5_000_000_000L;
+            long deadline = System.nanoTime() + 10_000_000_000L;
             Resources last = read(ports);
-            for (int same = 0; same < 2 && System.nanoTime() < deadline; ) {
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+            int handlers = handlers(sims);
+            for (int same = 0; same < 3 && System.nanoTime() < deadline; ) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
                 Resources now = read(ports);
-                same = now.platformThreads == last.platformThreads && now.connections == last.connections ? same + 1 : 0;
+                int h = handlers(sims);
+                same = now.platformThreads == last.platformThreads && now.connections == last.connections && h == handlers
+                        ? same + 1 : 0;
                 last = now;
+                handlers = h;
             }
             return last;
+        }
+
+        private static int handlers(Simulator... sims) {
+            int n = 0;
+            for (Simulator s : sims) {
+                n += s.inflight();
+            }
+            return n;
         }
 
         private static Resources read(Set<Integer> ports) throws IOException {
