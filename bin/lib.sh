@@ -133,6 +133,18 @@ start_replica() { # port [aot-options]
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# The HMAC key(s) of session tokens (sb.auth.keys): SB_AUTH_KEYS when set, else one made once and
+# kept in $SB_VAR/auth.key, so the replicas and bin/telegram of one stack share it.
+auth_keys() {
+  if [ -n "${SB_AUTH_KEYS:-}" ]; then echo "$SB_AUTH_KEYS"; return; fi
+  local file=$SB_VAR/auth.key
+  if [ ! -s "$file" ]; then
+    mkdir -p "$SB_VAR"
+    (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$file")
+  fi
+  cat "$file"
+}
+
 # JDK 25+ AOT cache (JEP 483/514/515): one training run records the classes loaded and linked and
 # the methods profiled while a replica starts and serves 4,000 real turns (against its own 0 ms
 # simulators, bench/swarm-train.yaml); replicas then start from the cache, with those profiles.

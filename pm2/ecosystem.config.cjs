@@ -2,7 +2,9 @@
 //   npx pm2 start pm2/ecosystem.config.cjs     (Redis, the backends and nginx are yours to run;
 //   npx pm2 ls / logs / stop all               bin/up runs the whole stack without PM2)
 // Environment: SB_REPLICAS (5), SB_REPLICA_BASE (8081), REDIS_URL, SWITCHBOARD_SWARM_FILE,
-// SB_JAVA_OPTS, JAVA_HOME (else the newest JDK >= 21 under /usr/lib/jvm).
+// SB_JAVA_OPTS, JAVA_HOME (else the newest JDK >= 21 under /usr/lib/jvm), SB_AUTH_KEYS (signs the
+// Telegram bridge's sessions). With TELEGRAM_BOT_TOKEN set, the Telegram bridge (bin/telegram) is
+// one more app, switchboard-telegram; without it there is none.
 const fs = require('fs');
 const path = require('path');
 
@@ -62,10 +64,38 @@ const replica = (index) => {
     env: {
       REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
       SWITCHBOARD_SWARM_FILE: process.env.SWITCHBOARD_SWARM_FILE || path.join(root, 'config/swarm.yaml'),
+      ...env('SB_AUTH_KEYS', {}),
     },
   };
 };
 
+const env = (name, fallback) => (process.env[name] !== undefined ? { [name]: process.env[name] } : fallback);
+
+// The Telegram bridge: long-polls the Bot API, talks to the replicas through nginx (SB_PORT).
+const telegram = {
+  name: 'switchboard-telegram',
+  script: path.join(root, 'bin/telegram'),
+  interpreter: 'none',
+  exec_mode: 'fork',
+  cwd: root,
+  out_file: path.join(logs, 'switchboard-telegram-out.log'),
+  error_file: path.join(logs, 'switchboard-telegram-error.log'),
+  merge_logs: true,
+  autorestart: true,
+  kill_timeout: 10000,
+  env: {
+    TELEGRAM_BOT_TOKEN: process.env.TELEGRAM_BOT_TOKEN || '',
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    ...env('TELEGRAM_API_URL', {}),
+    ...env('SWITCHBOARD_WS_URL', {}),
+    ...env('SB_AUTH_KEYS', {}),
+    ...env('SB_VAR', {}),
+  },
+};
+
 module.exports = {
-  apps: Array.from({ length: replicas }, (_, i) => replica(i)),
+  apps: [
+    ...Array.from({ length: replicas }, (_, i) => replica(i)),
+    ...(process.env.TELEGRAM_BOT_TOKEN ? [telegram] : []),
+  ],
 };

@@ -59,3 +59,13 @@ test('pm2 runs five replicas that come online, answer and stop', { timeout: 1800
   pm2('delete', 'all');
   assert.equal(list().length, 0);
 });
+
+test('the Telegram bridge is a PM2 app only when TELEGRAM_BOT_TOKEN is set', () => {
+  const names = (extra) => JSON.parse(execFileSync(process.execPath, ['-e',
+    "console.log(JSON.stringify(require('./pm2/ecosystem.config.cjs').apps.map((a) => a.name)))"],
+  { cwd: root, env: { ...process.env, TELEGRAM_BOT_TOKEN: '', ...extra } }).toString());
+  assert.equal(names({}).includes('switchboard-telegram'), false);
+  const withToken = names({ TELEGRAM_BOT_TOKEN: '123:abc' });
+  assert.equal(withToken.at(-1), 'switchboard-telegram');
+  assert.equal(withToken.length, 6);
+});

@@ -67,6 +67,13 @@ public interface SwitchboardConfig {
         /** Refuse a {@code /chat} handshake without a valid {@code token}. Needs {@code keys}. */
         @WithDefault("false")
         boolean required();
+
+        /**
+         * clientId prefixes that always need a valid token, whatever {@code required} says: the
+         * sessions of trusted front ends, whose ids are easy to guess ({@code tg-<chat id>}).
+         */
+        @WithDefault("tg-")
+        java.util.List<String> tokenPrefixes();
     }
 
     /** The OpenAI-compatible gateway ({@code /v1/*}). */

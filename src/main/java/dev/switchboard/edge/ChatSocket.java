@@ -3,7 +3,6 @@ package dev.switchboard.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.llm.Cancellation;
-import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.swarm.ChatService;
 import dev.switchboard.swarm.Swarm;
@@ -40,10 +39,12 @@ public class ChatSocket {
     private final int maxPendingBytes;
     private final Drain drain;
     private final RateLimits limits;
+    private final SocketAuth auth;
 
     public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config, Drain drain,
-                      RateLimits limits) {
+                      RateLimits limits, SocketAuth auth) {
         this.chat = chat;
+        this.auth = auth;
         this.drain = drain;
         this.limits = limits;
         this.store = store;
@@ -54,7 +55,8 @@ public class ChatSocket {
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection connection) {
-        String clientId = ClientIds.fromQuery(connection.handshakeRequest().query());
+        String query = connection.handshakeRequest().query();
+        String clientId = ClientIds.fromQuery(query);
         if (ClientIds.problem(clientId) != null) {
             connection.close(new CloseReason(1008, "invalid clientId")).subscribe().with(v -> { }, e -> { });
             return;
@@ -63,10 +65,13 @@ public class ChatSocket {
             connection.close(new CloseReason(1008, "too many sockets for this clientId")).subscribe().with(v -> { }, e -> { });
             return;
         }
-        // behind the bundled nginx every peer is 127.0.0.1: X-Real-IP says who the client is
-        String realIp = connection.handshakeRequest().header("X-Real-IP");
-        connection.userData().put(STATE, new SocketState(clientId,
-                realIp != null ? realIp : String.valueOf(connection.handshakeRequest().remoteAddress())));
+        String ip = null; // a socket with a verified token is a trusted front end: no per-address bucket
+        if (!auth.verified(ClientIds.param(query, "token"))) {
+            // behind the bundled nginx every peer is 127.0.0.1: X-Real-IP says who the client is
+            String realIp = connection.handshakeRequest().header("X-Real-IP");
+            ip = realIp != null ? realIp : String.valueOf(connection.handshakeRequest().remoteAddress());
+        }
+        connection.userData().put(STATE, new SocketState(clientId, ip));
     }
 
     @OnClose
@@ -114,6 +119,7 @@ public class ChatSocket {
                 }
             }
             case Inbound.History h -> history(connection, clientId, h.limit());
+            case Inbound.Reset r -> reset(connection, clientId);
             case Inbound.Cancel c -> {
                 if (!turns.cancel(c.id())) {
                     send(connection, new Outbound.Error(c.id(), "not_running",
@@ -158,16 +164,15 @@ public class ChatSocket {
 
     private void history(WebSocketConnection connection, String clientId, int limit) {
         store.history(clientId, limit).subscribe().with(
-                messages -> send(connection, new Outbound.History(messages.stream().map(ChatSocket::entry).toList())),
+                messages -> send(connection, new Outbound.History(messages.stream().map(Outbound.Entry::of).toList())),
                 e -> send(connection, new Outbound.Error(null, "store_unavailable", "the session store is unavailable; try again shortly")));
     }
 
-    private static Outbound.Entry entry(HistoryMessage m) {
-        String content = m.content();
-        if (m.hasToolCalls() && (content == null || content.isEmpty())) {
-            content = "[calls " + String.join(", ", m.toolCalls().stream().map(HistoryMessage.ToolCall::name).toList()) + "]";
-        }
-        return new Outbound.Entry(m.id(), m.role(), m.agent(), content, m.ts(), m.toolName());
+    private void reset(WebSocketConnection connection, String clientId) {
+        store.reset(clientId).subscribe().with(
+                done -> send(connection, done ? new Outbound.Reset()
+                        : new Outbound.Error(null, "busy", "a turn of this session is running; reset after it ends")),
+                e -> send(connection, new Outbound.Error(null, "store_unavailable", "the session store is unavailable; try again shortly")));
     }
 
     /**

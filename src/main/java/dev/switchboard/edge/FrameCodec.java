@@ -67,8 +67,9 @@ public final class FrameCodec {
             case "cancel" -> id == null ? new Inbound.Invalid(null, "bad_frame", "cancel needs the \"id\" of the message")
                     : new Inbound.Cancel(id);
             case "history" -> history(node, id);
+            case "reset" -> new Inbound.Reset();
             default -> new Inbound.Invalid(id, "unknown_type", "unknown frame type '" + clip(type.asText())
-                    + "' (message, cancel, history)");
+                    + "' (message, cancel, history, reset)");
         };
     }
 

@@ -1,6 +1,5 @@
 package dev.switchboard.edge;
 
-import dev.switchboard.config.SwitchboardConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,24 +9,19 @@ import java.time.Instant;
 /**
  * Refuses a {@code /chat} upgrade without a valid clientId with HTTP 400 and the reason in the
  * body (and in {@code X-Switchboard-Reason}), before any WebSocket exists. An upgrade check of
- * websockets-next could only set the status, not say why. With {@code sb.auth.required} a missing,
- * expired or forged {@code token} is refused the same way, with 401.
+ * websockets-next could only set the status, not say why. A session that needs a token
+ * ({@link SocketAuth}) and has no valid one is refused the same way, with 401.
  */
 @ApplicationScoped
 public class HandshakeFilter {
     static final String PATH = "/chat";
 
-    private final SessionTokens tokens;
+    private final SocketAuth auth;
     private final Drain drain;
 
-    public HandshakeFilter(SwitchboardConfig config, Drain drain) {
+    public HandshakeFilter(SocketAuth auth, Drain drain) {
+        this.auth = auth;
         this.drain = drain;
-        if (config.auth().required()) {
-            this.tokens = new SessionTokens(config.auth().keys().filter(k -> !k.isEmpty()).orElseThrow(
-                    () -> new IllegalStateException("sb.auth.required is true but sb.auth.keys (SB_AUTH_KEYS) is not set")));
-        } else {
-            this.tokens = null;
-        }
     }
 
     void register(@Observes Filters filters) {
@@ -45,8 +39,8 @@ public class HandshakeFilter {
             String clientId = ClientIds.fromQuery(query);
             String problem = ClientIds.problem(clientId);
             int status = 400;
-            if (problem == null && tokens != null) {
-                problem = tokens.problem(clientId, ClientIds.param(query, "token"), Instant.now());
+            if (problem == null) {
+                problem = auth.problem(clientId, ClientIds.param(query, "token"), Instant.now());
                 status = 401;
             }
             if (problem == null) {

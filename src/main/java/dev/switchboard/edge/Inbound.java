@@ -15,6 +15,10 @@ public sealed interface Inbound {
     record History(int limit) implements Inbound {
     }
 
+    /** Forget the session's history and active agent (a new conversation under the same clientId). */
+    record Reset() implements Inbound {
+    }
+
     /** A frame that is not understood: answered with an error frame, nothing else happens. */
     record Invalid(String id, String code, String message) implements Inbound {
     }

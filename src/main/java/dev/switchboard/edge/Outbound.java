@@ -3,6 +3,8 @@ package dev.switchboard.edge;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.switchboard.session.HistoryMessage;
+
 import java.util.List;
 
 /** Server frames. Field names and codes are the wire protocol of docs/PROTOCOL.md. */
@@ -66,5 +68,22 @@ public final class Outbound {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(String id, String role, String agent, String content, long ts, String tool) {
+
+        /** A stored message as clients see it: a tool-calling message without text names its calls. */
+        public static Entry of(HistoryMessage m) {
+            String content = m.content();
+            if (m.hasToolCalls() && (content == null || content.isEmpty())) {
+                content = "[calls " + String.join(", ", m.toolCalls().stream().map(HistoryMessage.ToolCall::name).toList()) + "]";
+            }
+            return new Entry(m.id(), m.role(), m.agent(), content, m.ts(), m.toolName());
+        }
+    }
+
+    /** The session was reset: its history and active agent are gone. */
+    @RegisterForReflection
+    public record Reset(String type) {
+        public Reset() {
+            this("reset");
+        }
     }
 }

@@ -53,10 +53,13 @@ public class RateLimits {
         }
     }
 
-    /** @return null when the frame may go on, else the reason for a {@code rate_limited} error */
-    String admit(String clientId, String ip) {
+    /**
+     * @param ip the client's address, or null for a trusted front end (limited per session only)
+     * @return null when the frame may go on, else the reason for a {@code rate_limited} error
+     */
+    public String admit(String clientId, String ip) {
         long now = System.nanoTime();
-        if (!ips.computeIfAbsent(ip, k -> new Bucket(config.ipRate(), config.ipBurst(), now)).take(now)) {
+        if (ip != null && !ips.computeIfAbsent(ip, k -> new Bucket(config.ipRate(), config.ipBurst(), now)).take(now)) {
             return "too many messages from your address; slow down";
         }
         if (!sessions.computeIfAbsent(clientId, k -> new Bucket(config.sessionRate(), config.sessionBurst(), now)).take(now)) {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SocketState {
     final String clientId;
-    /** The client's address as nginx saw it (X-Real-IP), for the per-address rate limit. */
+    /** The client's address as nginx saw it (X-Real-IP), for the per-address rate limit; null for a verified token. */
     final String ip;
     final SocketTurns turns = new SocketTurns();
     /** Token frame bytes handed to the socket and not yet written: a client that stops reading grows it. */

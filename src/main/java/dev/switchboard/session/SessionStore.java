@@ -45,6 +45,7 @@ public class SessionStore {
     private final LuaScript commitTurn = LuaScript.load("commit_turn");
     private final LuaScript releaseLease = LuaScript.load("release_lease");
     private final LuaScript renewLease = LuaScript.load("renew_lease");
+    private final LuaScript resetSession = LuaScript.load("reset_session");
     /** Leases of turns running on this replica, with when each was last taken or renewed (ms). */
     private final Map<Lease, Long> held = new ConcurrentHashMap<>();
     private final HistoryJson historyJson;
@@ -160,10 +161,19 @@ public class SessionStore {
         });
     }
 
+    /**
+     * Forgets a session: history, active agent, memory and answered ids, in one atomic step.
+     * @return false when a turn of the session is running (nothing was changed); try again after it
+     */
+    public Uni<Boolean> reset(String clientId) {
+        SessionKeys keys = SessionKeys.of(clientId);
+        return eval(resetSession, List.of(keys.history(), keys.state(), keys.lease())).map(r -> r.toInteger() == 1);
+    }
+
     /** Loads the scripts so that the first turn after start does not pay a NOSCRIPT round trip. */
     public Uni<Void> preload() {
         Uni<Void> all = Uni.createFrom().voidItem();
-        for (LuaScript s : List.of(beginTurn, commitTurn, releaseLease, renewLease)) {
+        for (LuaScript s : List.of(beginTurn, commitTurn, releaseLease, renewLease, resetSession)) {
             all = all.flatMap(v -> call(redis.execute("SCRIPT", "LOAD", s.source())).replaceWithVoid());
         }
         return all;

@@ -66,6 +66,30 @@ class ChatSocketTest {
     }
 
     @Test
+    void reset_forgets_history_and_agent_but_not_while_a_turn_runs() {
+        try (WsClient c = WsClient.connect(ws(), client())) {
+            c.send(Map.of("type", "message", "id", "r-1", "data", "Please put me through to sales"));
+            assertEquals("sales", c.nextOfType("reply").path("agentName").asText());
+            c.send(Map.of("type", "message", "id", "r-2", "data", "slow [[sim:delay=800]]"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (SimulatorResource.A.inflight() + SimulatorResource.B.inflight() == 0) { // the turn holds its lease
+                assertTrue(System.nanoTime() < deadline, "the slow turn never reached a backend");
+                Thread.onSpinWait();
+            }
+            JsonNode refused = c.send(Map.of("type", "reset")).next();
+            assertEquals("busy", refused.path("code").asText(), refused.toString());
+            assertEquals("r-2", c.nextOfType("reply").path("id").asText());
+
+            assertEquals("reset", c.send(Map.of("type", "reset")).next().path("type").asText());
+            assertEquals(0, c.send(Map.of("type", "history")).next().path("messages").size());
+            JsonNode fresh = c.send(Map.of("type", "message", "id", "r-1", "data", "hello again")).next();
+            assertEquals("triage", fresh.path("agentName").asText(), "back to the default agent");
+            assertEquals(1, usersSeen(fresh), "nothing of before is sent to the model");
+            assertTrue(fresh.path("replayed").isMissingNode(), "answered ids are forgotten too");
+        }
+    }
+
+    @Test
     void a_handoff_is_announced_answered_by_the_new_agent_and_kept_for_the_next_socket() {
         String id = client();
         try (WsClient c = WsClient.connect(ws(), id)) {

@@ -10,12 +10,13 @@ public final class FrameCodecAccess {
         this.codec = new FrameCodec(json, maxFrameBytes, maxHistoryLimit);
     }
 
-    /** "message:ID", "cancel:ID", "history:LIMIT" or "invalid:CODE". */
+    /** "message:ID", "cancel:ID", "history:LIMIT", "reset" or "invalid:CODE". */
     public String describe(String frame) {
         return switch (codec.decode(frame)) {
             case Inbound.Message m -> "message:" + m.id();
             case Inbound.Cancel c -> "cancel:" + c.id();
             case Inbound.History h -> "history:" + h.limit();
+            case Inbound.Reset r -> "reset";
             case Inbound.Invalid i -> "invalid:" + i.code();
         };
     }

@@ -1,0 +1,60 @@
+package dev.switchboard.telegram;
+
+import dev.switchboard.edge.Outbound;
+import dev.switchboard.edge.RateLimits;
+import dev.switchboard.session.SessionStore;
+import dev.switchboard.swarm.ChatService;
+import dev.switchboard.swarm.Swarm;
+import dev.switchboard.swarm.TurnException;
+import dev.switchboard.swarm.TurnListener;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+
+/**
+ * The tier inside a replica, for webhook updates: the same turn path as a socket's message
+ * ({@link ChatService}), the same per-session rate limit, no socket. Any replica serves any chat.
+ */
+final class InProcessTier implements Tier {
+    private final ChatService chat;
+    private final SessionStore store;
+    private final RateLimits limits;
+
+    InProcessTier(ChatService chat, SessionStore store, RateLimits limits) {
+        this.chat = chat;
+        this.store = store;
+        this.limits = limits;
+    }
+
+    @Override
+    public Future<Answer> ask(long chatId, String messageId, String text) {
+        String clientId = Tier.clientId(chatId);
+        String limited = limits.admit(clientId, null);
+        if (limited != null) {
+            return Future.succeededFuture(Answer.error("rate_limited", limited));
+        }
+        return onThisContext(chat.send(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.PLAIN)
+                .map(reply -> new Answer(reply.text(), reply.agent(), null))
+                .onFailure(TurnException.class).recoverWithItem(e -> Answer.error(((TurnException) e).code(), e.getMessage())));
+    }
+
+    @Override
+    public Future<List<Line>> history(long chatId, int limit) {
+        return onThisContext(store.history(Tier.clientId(chatId), limit).map(messages -> messages.stream()
+                .map(Outbound.Entry::of).map(e -> new Line(e.role(), e.agent(), e.content())).toList()));
+    }
+
+    @Override
+    public Future<Boolean> reset(long chatId) {
+        return onThisContext(store.reset(Tier.clientId(chatId)));
+    }
+
+    /** The Uni's result, delivered on the calling event loop (the webhook request's). */
+    private static <T> Future<T> onThisContext(Uni<T> uni) {
+        Context context = Vertx.currentContext();
+        return Future.fromCompletionStage(uni.subscribeAsCompletionStage(), context);
+    }
+}
