@@ -181,8 +181,14 @@ public final class TelegramBridge extends AbstractVerticle {
         });
     }
 
-    /** {@code bin/telegram}: runs until SIGTERM/SIGINT, then gives the lease back. */
+    /**
+     * {@code bin/telegram}: runs until SIGTERM/SIGINT, then gives the lease back.
+     * {@code bin/telegram --set-webhook URL} / {@code --delete-webhook} switch the bot between modes.
+     */
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            System.exit(webhookCommand(args));
+        }
         BridgeSettings settings;
         try {
             settings = BridgeSettings.fromEnv(System.getenv());
@@ -206,5 +212,43 @@ public final class TelegramBridge extends AbstractVerticle {
             }
         }));
         stopped.await();
+    }
+
+    /** Tells Telegram where to push updates (webhook mode), or to stop pushing (long polling). */
+    private static int webhookCommand(String[] args) throws InterruptedException {
+        String token = System.getenv().getOrDefault("TELEGRAM_BOT_TOKEN", "").trim();
+        String secret = System.getenv().getOrDefault("TELEGRAM_WEBHOOK_SECRET", "").trim();
+        JsonObject params = new JsonObject();
+        String method;
+        if (args[0].equals("--set-webhook") && args.length == 2 && !secret.isEmpty()) {
+            method = "setWebhook";
+            params.put("url", args[1]).put("secret_token", secret).put("allowed_updates", new JsonArray().add("message"));
+        } else if (args[0].equals("--delete-webhook") && args.length == 1) {
+            method = "deleteWebhook";
+        } else {
+            System.err.println("usage: TELEGRAM_BOT_TOKEN=… TELEGRAM_WEBHOOK_SECRET=… bin/telegram --set-webhook https://HOST/telegram/webhook\n"
+                    + "       TELEGRAM_BOT_TOKEN=… bin/telegram --delete-webhook");
+            return 2;
+        }
+        if (token.isEmpty()) {
+            System.err.println("TELEGRAM_BOT_TOKEN is not set");
+            return 2;
+        }
+        Vertx vertx = Vertx.vertx();
+        BotApi api = new BotApi(vertx, System.getenv().getOrDefault("TELEGRAM_API_URL", "https://api.telegram.org"), token);
+        CountDownLatch done = new CountDownLatch(1);
+        int[] status = {1};
+        api.call(method, params).onComplete(ar -> {
+            if (ar.succeeded()) {
+                System.out.println(method + ": ok");
+                status[0] = 0;
+            } else {
+                System.err.println(method + " failed: " + ar.cause().getMessage());
+            }
+            done.countDown();
+        });
+        done.await();
+        vertx.close();
+        return status[0];
     }
 }

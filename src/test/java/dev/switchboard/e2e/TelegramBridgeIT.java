@@ -57,6 +57,11 @@ class TelegramBridgeIT {
         STACK.run("bin/down");
         Process up = STACK.run("bin/up", "-d");
         assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
+        try (var logs = Files.newDirectoryStream(VAR.resolve("log"), "bridge-*.log")) {
+            for (Path old : logs) {
+                Files.delete(old); // the tests read these logs: start from empty ones
+            }
+        }
         telegram = new FakeBotApi(BOT_API, TOKEN);
         bridge = startBridge("a");
     }
@@ -239,6 +244,27 @@ class TelegramBridgeIT {
         assertEquals(401, borrowed.statusCode());
         assertEquals("the token does not match this clientId", borrowed.headers().firstValue("X-Switchboard-Reason").orElse(""));
         assertThrowsOnConnect("tg-1001");
+    }
+
+    @Test
+    @Order(9)
+    void bin_telegram_switches_the_bot_to_webhook_mode_and_back() throws Exception {
+        for (String[] args : List.of(new String[] {"--set-webhook", "https://chat.example.org/telegram/webhook"},
+                new String[] {"--delete-webhook"})) {
+            List<String> command = new ArrayList<>(List.of("bin/telegram"));
+            command.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(VAR.resolve("log/webhook-command.log").toFile()));
+            pb.environment().putAll(Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_API_URL", "http://127.0.0.1:" + BOT_API,
+                    "TELEGRAM_WEBHOOK_SECRET", "hook-secret", "SB_VAR", VAR.toString()));
+            Process p = pb.start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), Files.readString(VAR.resolve("log/webhook-command.log")));
+        }
+        var set = telegram.calls("setWebhook").get(0).params();
+        assertEquals("https://chat.example.org/telegram/webhook", set.getString("url"));
+        assertEquals("hook-secret", set.getString("secret_token"));
+        assertEquals(1, telegram.calls("deleteWebhook").size());
     }
 
     private static void assertThrowsOnConnect(String clientId) {
