@@ -99,6 +99,20 @@ class SessionStoreTest {
     }
 
     @Test
+    void reset_empties_the_session_but_keeps_the_fence_growing() {
+        String id = client();
+        TurnStart.Started first = assertInstanceOf(TurnStart.Started.class, store.begin(id, "f-1", 10).await().indefinitely());
+        assertFalse(store.reset(id).await().indefinitely(), "refused while the turn holds its lease");
+        store.commit(first.lease(), "f-1", "{\"text\":\"hi\",\"agent\":\"sales\",\"replica\":\"test\"}",
+                new SessionState("sales", List.of(), Map.of()), List.of()).await().indefinitely();
+        assertTrue(store.reset(id).await().indefinitely());
+        TurnStart.Started next = assertInstanceOf(TurnStart.Started.class, store.begin(id, "f-1", 10).await().indefinitely());
+        assertEquals(new SessionState(null, List.of(), Map.of()), next.state(), "agent and answered ids are gone");
+        assertTrue(next.lease().fence() > first.lease().fence(), "a turn from before the reset could never commit after it");
+        store.release(next.lease());
+    }
+
+    @Test
     void keys_are_hash_tagged_expire_and_the_lease_is_released() {
         String id = client();
         TurnStart.Started s = assertInstanceOf(TurnStart.Started.class, store.begin(id, "k-1", 10).await().indefinitely());
