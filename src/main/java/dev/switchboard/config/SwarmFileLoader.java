@@ -37,7 +37,8 @@ public final class SwarmFileLoader {
             "max-concurrent", "weight", "backup", "api-key", "timeout", "simulate");
     private static final Set<String> SIMULATE = Set.of("ttft", "token-delay", "capacity", "max-queue");
     private static final Set<String> POOL = Set.of("strategy", "retries", "max-fails", "fail-timeout",
-            "probe-interval", "queue-timeout", "fallbacks", "max-queue", "deep-probe", "bounded-load");
+            "probe-interval", "queue-timeout", "fallbacks", "max-queue", "deep-probe", "bounded-load",
+            "resume-mid-stream", "max-resumes", "stall-timeout", "hedge-after");
     private static final Set<String> AGENT = Set.of("name", "description", "model", "system", "handoffs",
             "keep-messages", "tools", "max-tool-calls");
     private static final Set<String> SWARM = Set.of("default-agent", "max-handoffs-per-turn", "idle-timeout",
@@ -260,16 +261,31 @@ public final class SwarmFileLoader {
             } else if (!f.isMissingNode()) {
                 error("pool.fallbacks", "must be a mapping of alias to a list of aliases");
             }
-            return new PoolSpec(strategy == null ? "least-inflight" : strategy,
-                    integer(n, "retries", "pool", 2, 0, 10),
-                    integer(n, "max-fails", "pool", 3, 1, 1000),
-                    duration(n, "fail-timeout", "pool", Duration.ofSeconds(30)),
-                    duration(n, "probe-interval", "pool", Duration.ofSeconds(10)),
-                    duration(n, "queue-timeout", "pool", Duration.ofSeconds(30)),
-                    Map.copyOf(fallbacks),
-                    integer(n, "max-queue", "pool", 256, 1, 1_000_000),
-                    n.path("deep-probe").asBoolean(false),
-                    decimal(n, "bounded-load", "pool", 0.25, 0.01, 10));
+            PoolSpec d = PoolSpec.defaults();
+            HedgeAfter hedge = d.hedgeAfter();
+            if (n.has("hedge-after")) {
+                try {
+                    hedge = HedgeAfter.parse(n.get("hedge-after").asText());
+                } catch (IllegalArgumentException e) {
+                    error("pool.hedge-after", e.getMessage());
+                }
+            }
+            return d.toBuilder()
+                    .strategy(strategy == null ? d.strategy() : strategy)
+                    .retries(integer(n, "retries", "pool", d.retries(), 0, 10))
+                    .maxFails(integer(n, "max-fails", "pool", d.maxFails(), 1, 1000))
+                    .failTimeout(duration(n, "fail-timeout", "pool", d.failTimeout()))
+                    .probeInterval(duration(n, "probe-interval", "pool", d.probeInterval()))
+                    .queueTimeout(duration(n, "queue-timeout", "pool", d.queueTimeout()))
+                    .fallbacks(fallbacks)
+                    .maxQueue(integer(n, "max-queue", "pool", d.maxQueue(), 1, 1_000_000))
+                    .deepProbe(n.path("deep-probe").asBoolean(d.deepProbe()))
+                    .boundedLoad(decimal(n, "bounded-load", "pool", d.boundedLoad(), 0.01, 10))
+                    .resumeMidStream(n.path("resume-mid-stream").asBoolean(d.resumeMidStream()))
+                    .maxResumes(integer(n, "max-resumes", "pool", d.maxResumes(), 0, 5))
+                    .stallTimeout(duration(n, "stall-timeout", "pool", d.stallTimeout()))
+                    .hedgeAfter(hedge)
+                    .build();
         }
 
         AgentSpec agent(JsonNode n, String at, Set<String> aliases) {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,8 +60,8 @@ class BackendFaultsTest {
         }
         // passive health would take the faulty backend out after a few failures and the faults
         // would stop being exercised: max-fails is set out of reach
-        PoolSpec spec = new PoolSpec("round-robin", 1, 1_000_000, Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Map.of(), 256, false, 0.25);
+        PoolSpec spec = PoolSpec.builder().strategy("round-robin").retries(1).maxFails(1_000_000)
+                .probeInterval(Duration.ofSeconds(30)).queueTimeout(Duration.ofSeconds(5)).build();
         return backends.pool(spec, specs);
     }
 

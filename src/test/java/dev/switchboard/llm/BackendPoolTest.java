@@ -56,8 +56,7 @@ class BackendPoolTest {
     }
 
     private static PoolSpec pool(int retries, Duration queueTimeout) {
-        return new PoolSpec("least-inflight", retries, 3, Duration.ofSeconds(30), Duration.ofSeconds(10), queueTimeout,
-                Map.of(), 256, false, 0.25);
+        return PoolSpec.builder().retries(retries).queueTimeout(queueTimeout).build();
     }
 
     private BackendPool start(PoolSpec spec, BackendSpec... specs) {
@@ -126,8 +125,7 @@ class BackendPoolTest {
     void a_busy_backend_503_is_full_not_dead() throws Exception {
         Simulator a = sim("a", Duration.ZERO);
         Simulator b = sim("b", Duration.ZERO);
-        PoolSpec oneStrike = new PoolSpec("least-inflight", 2, 1, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Map.of(), 256, false, 0.25);
+        PoolSpec oneStrike = PoolSpec.builder().maxFails(1).queueTimeout(Duration.ofSeconds(5)).build();
         BackendPool pool = start(oneStrike, spec("a", Provider.OLLAMA, a.baseUrl(), 4), spec("b", Provider.OLLAMA, b.baseUrl(), 4));
         a.inject(Fault.error(503, 1));
         b.inject(Fault.error(503, 1));
@@ -176,8 +174,7 @@ class BackendPoolTest {
     @Test
     void a_full_wait_queue_answers_overloaded_at_once() throws Exception {
         Simulator s = sim("s", Duration.ofMillis(800));
-        PoolSpec tinyQueue = new PoolSpec("least-inflight", 0, 3, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Map.of(), 1, false, 0.25);
+        PoolSpec tinyQueue = PoolSpec.builder().retries(0).queueTimeout(Duration.ofSeconds(10)).maxQueue(1).build();
         BackendPool pool = start(tinyQueue, spec("s", Provider.OLLAMA, s.baseUrl(), 1));
         CompletableFuture<String> running = async(pool);
         waitFor(() -> pool.backends().get(0).inflight() == 1);
@@ -195,8 +192,7 @@ class BackendPoolTest {
     void backups_get_traffic_only_when_no_primary_is_healthy() throws Exception {
         Simulator primary = sim("primary", Duration.ZERO);
         Simulator backup = sim("backup", Duration.ZERO);
-        PoolSpec oneStrike = new PoolSpec("least-inflight", 2, 1, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Map.of(), 256, false, 0.25);
+        PoolSpec oneStrike = PoolSpec.builder().maxFails(1).queueTimeout(Duration.ofSeconds(5)).build();
         BackendPool pool = start(oneStrike, spec("primary", Provider.OLLAMA, primary.baseUrl(), 1),
                 spec("backup", Provider.OLLAMA, backup.baseUrl(), 8, List.of("chat"), true));
         List<CompletableFuture<String>> calls = new ArrayList<>();
@@ -214,8 +210,7 @@ class BackendPoolTest {
     @Test
     void a_fallback_alias_answers_when_its_own_backends_are_gone() throws Exception {
         Simulator small = sim("small", Duration.ZERO);
-        PoolSpec spec = new PoolSpec("least-inflight", 2, 3, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Map.of("large", List.of("chat")), 256, false, 0.25);
+        PoolSpec spec = PoolSpec.builder().queueTimeout(Duration.ofSeconds(5)).fallbacks(Map.of("large", List.of("chat"))).build();
         BackendPool pool = start(spec, spec("big", Provider.OPENAI, "http://127.0.0.1:" + deadPort(), 4, List.of("large"), false),
                 spec("small", Provider.OLLAMA, small.baseUrl(), 4));
         String answer = pool.chat("large", "s", hello()).await().indefinitely().aiMessage().text();
@@ -273,8 +268,7 @@ class BackendPoolTest {
     void probes_take_a_dead_backend_out_and_bring_it_back_through_a_trial() throws Exception {
         Simulator s = sim("s", Duration.ZERO);
         int port = s.port();
-        PoolSpec fastProbes = new PoolSpec("least-inflight", 0, 3, Duration.ofSeconds(30), Duration.ofMillis(100),
-                Duration.ofSeconds(1), Map.of(), 256, false, 0.25);
+        PoolSpec fastProbes = PoolSpec.builder().retries(0).probeInterval(Duration.ofMillis(100)).queueTimeout(Duration.ofSeconds(1)).build();
         BackendPool pool = start(fastProbes, spec("s", Provider.OPENAI, s.baseUrl(), 2));
         pool.startProbes();
         Backend b = pool.backends().get(0);

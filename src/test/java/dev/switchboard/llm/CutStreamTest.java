@@ -15,7 +15,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,8 +39,8 @@ class CutStreamTest {
     void calls_cut_mid_answer_end_at_once_streamed_or_not() throws Exception {
         Simulator s = backends.sim(SimOptions.of("s", 0).withLatency(Duration.ofMillis(50), Duration.ofMillis(5)));
         Duration timeout = Duration.ofSeconds(20);
-        BackendPool pool = backends.pool(new PoolSpec("least-inflight", 0, 1_000_000, Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Map.of(), 256, false, 0.25), List.of(new BackendSpec("s", Provider.OLLAMA,
+        BackendPool pool = backends.pool(PoolSpec.builder().retries(0).maxFails(1_000_000)
+                .probeInterval(Duration.ofSeconds(30)).queueTimeout(Duration.ofSeconds(5)).resumeMidStream(false).build(), List.of(new BackendSpec("s", Provider.OLLAMA,
                 URI.create(s.baseUrl()), "m", List.of("chat"), 64, 1, false, Optional.empty(), timeout, Optional.empty())));
         s.inject(new Fault("cut", 0, -1));
         List<CompletableFuture<String>> calls = new ArrayList<>();

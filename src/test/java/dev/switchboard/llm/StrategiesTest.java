@@ -191,7 +191,6 @@ class StrategiesTest {
 
     private static PoolSpec withStrategy(String name) {
         PoolSpec d = PoolSpec.defaults();
-        return new PoolSpec(name, d.retries(), d.maxFails(), d.failTimeout(), d.probeInterval(), d.queueTimeout(),
-                d.fallbacks(), d.maxQueue(), d.deepProbe(), d.boundedLoad());
+        return d.toBuilder().strategy(name).build();
     }
 }
