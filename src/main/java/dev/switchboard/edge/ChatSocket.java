@@ -147,7 +147,7 @@ public class ChatSocket {
                 .onItemOrFailure().invoke((reply, error) -> {
                     drain.turnEnded();
                     if (error == null) {
-                        send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed()));
+                        send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed(), reply.resumed()));
                     } else if (error instanceof TurnException e) {
                         LOG.debugf("turn of %s failed: %s %s", clientId, e.code(), e.getMessage());
                         send(connection, "cancelled".equals(e.code()) ? new Outbound.Cancelled(m.id())

@@ -118,6 +118,9 @@ public final class FrameCodec {
                     if (r.replayed() != null) {
                         g.writeBooleanField("replayed", r.replayed());
                     }
+                    if (r.resumed() != null) {
+                        g.writeNumberField("resumed", r.resumed());
+                    }
                     g.writeEndObject();
                 }
                 case Outbound.Token t -> {

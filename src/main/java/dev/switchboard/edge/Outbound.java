@@ -15,9 +15,14 @@ public final class Outbound {
     /** Ends a turn. {@code data} and {@code agentName} are always present, as the seed demo's clients expect. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Reply(String type, String id, String data, String agentName, String replica, Boolean replayed) {
+    public record Reply(String type, String id, String data, String agentName, String replica, Boolean replayed, Integer resumed) {
         public Reply(String id, String data, String agentName, String replica, boolean replayed) {
-            this("reply", id, data, agentName, replica, replayed ? Boolean.TRUE : null);
+            this(id, data, agentName, replica, replayed, 0);
+        }
+
+        /** @param resumed how many times the answer's stream broke and went on at another backend (shown when above 0) */
+        public Reply(String id, String data, String agentName, String replica, boolean replayed, int resumed) {
+            this("reply", id, data, agentName, replica, replayed ? Boolean.TRUE : null, resumed > 0 ? resumed : null);
         }
     }
 

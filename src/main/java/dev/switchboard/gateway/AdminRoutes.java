@@ -56,7 +56,9 @@ public class AdminRoutes {
                     .put("maxConcurrent", b.spec().maxConcurrent())
                     .put("inflight", b.inflight())
                     .put("state", b.health().state().name().toLowerCase())
-                    .put("reason", b.health().lastReason());
+                    .put("reason", b.health().lastReason())
+                    // Ollama's /api/ps: loaded, cold (the pool prefers others), unknown (not Ollama, or not probed yet)
+                    .put("modelLoaded", b.warmth().name().toLowerCase().replace("cold", "not loaded"));
             if (b.ttftEwmaMillis() >= 0) {
                 n.put("ttftEwmaMs", Math.round(b.ttftEwmaMillis() * 10) / 10.0);
             }

@@ -23,6 +23,11 @@ public final class Backend {
     private static final double STALE_HALF_LIFE_NANOS = 1e9;
 
     private volatile double ttftEwmaMillis = -1;
+    static final int TTFT_WINDOW = 256;
+    static final int MIN_TTFT_SAMPLES = 20;
+    private final double[] recentTtft = new double[TTFT_WINDOW];
+    private int recentCount;
+    private volatile Warmth warmth = Warmth.UNKNOWN;
     private volatile long lastSampleNanos;
     private volatile long busyUntilMillis;
 
@@ -104,5 +109,37 @@ public final class Backend {
         double prev = ttftEwmaMillis;
         ttftEwmaMillis = prev < 0 ? millis : prev + EWMA_ALPHA * (millis - prev);
         lastSampleNanos = System.nanoTime();
+        synchronized (recentTtft) {
+            recentTtft[recentCount++ % recentTtft.length] = millis;
+        }
     }
+
+    /**
+     * The {@code p}th percentile of this backend's last {@value #TTFT_WINDOW} times to first token,
+     * or -1 until {@value #MIN_TTFT_SAMPLES} were measured (a hedge needs a threshold it can trust).
+     */
+    public double ttftPercentile(int p) {
+        double[] copy;
+        synchronized (recentTtft) {
+            int n = Math.min(recentCount, recentTtft.length);
+            if (n < MIN_TTFT_SAMPLES) {
+                return -1;
+            }
+            copy = java.util.Arrays.copyOf(recentTtft, n);
+        }
+        java.util.Arrays.sort(copy);
+        return copy[Math.min(copy.length - 1, (int) Math.ceil(p / 100.0 * copy.length) - 1)];
+    }
+
+    /** Whether the backend has the model in memory, as its last {@code /api/ps} said (Ollama only). */
+    public Warmth warmth() {
+        return warmth;
+    }
+
+    void warmth(Warmth w) {
+        warmth = w;
+    }
+
+    /** What the pool knows of a backend's model being loaded: only Ollama says ({@code GET /api/ps}). */
+    public enum Warmth { UNKNOWN, LOADED, COLD }
 }

@@ -139,6 +139,30 @@ final class BackendClient implements AutoCloseable {
         return transport.send(req.build(), exchange).mapEmpty();
     }
 
+    /**
+     * Whether this Ollama backend has its model in memory now ({@code GET /api/ps} lists the loaded
+     * models); a model that is not loaded costs the next request its load time (seconds to minutes).
+     */
+    Future<Boolean> modelLoaded(Exchange exchange) {
+        HttpRequest req = HttpRequest.builder().method(HttpMethod.GET)
+                .url(spec.baseUrl().toString().replaceAll("/+$", "") + "/api/ps").build();
+        return transport.send(req, exchange).map(r -> {
+            try {
+                com.fasterxml.jackson.databind.JsonNode models = PS_READER.readTree(r.body()).path("models");
+                for (com.fasterxml.jackson.databind.JsonNode m : models) {
+                    if (spec.model().equals(m.path("model").asText()) || spec.model().equals(m.path("name").asText())) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("/api/ps did not answer JSON", e);
+            }
+        });
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PS_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     @Override
     public void close() {
         transport.close();

@@ -1,11 +1,15 @@
 package dev.switchboard.llm;
 
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.switchboard.config.BackendSpec;
+import dev.switchboard.config.HedgeAfter;
 import dev.switchboard.config.PoolSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -73,6 +77,7 @@ public final class BackendPool implements AutoCloseable {
                 .map(s -> new Backend(s, clients.apply(s), new BackendHealth(spec.maxFails(), spec.failTimeout(), clock)))
                 .toList();
         this.metrics = new PoolMetrics(registry, backends);
+        metrics.affinity(strategy);
         this.recheckTimer = vertx.setPeriodic(RECHECK_MILLIS, id -> {
             if (!waiting.isEmpty()) {
                 dispatch();
@@ -161,22 +166,43 @@ public final class BackendPool implements AutoCloseable {
         });
     }
 
-    /** One call through the pool: its tries, one backend after another, until one answers. */
+    /**
+     * How a resumed stream asks the next backend to go on. The partial answer goes before it as the
+     * assistant's own words, so the model continues them rather than starting over.
+     */
+    static final String CONTINUE_INSTRUCTION = "Continue your previous answer exactly where it stopped, mid-word if need be. "
+            + "Do not repeat any of it and do not comment on the interruption; write only the rest.";
+
+    /**
+     * One call through the pool: its tries, one backend after another, until one answers. At most two
+     * tries run at once (a hedge); the first to produce output wins and the other is cancelled. A
+     * stream that breaks after output resumes on another backend, the caller seeing one answer.
+     * Everything of a call runs on the event loop it started on.
+     */
     private final class PoolCall {
         private final String alias;
         private final String sessionKey;
-        private final ChatRequest request;
+        private final ChatRequest original;
         private final TokenSink tokens;
         private final Cancellation cancel;
         private final UniEmitter<? super ChatResponse> result;
         private final Set<Backend> tried = new HashSet<>();
+        private final List<Attempt> live = new ArrayList<>(2);
+        private ChatRequest request;
+        /** What broken attempts already gave the caller; the answer goes on from here. */
+        private String prefix = "";
+        private int resumes;
         private int attempts;
+        private Attempt winner;
+        private boolean hedged;
+        private boolean done;
         private BackendFailure last;
 
         PoolCall(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel,
                  UniEmitter<? super ChatResponse> result) {
             this.alias = alias;
             this.sessionKey = sessionKey;
+            this.original = request;
             this.request = request;
             this.tokens = tokens;
             this.cancel = cancel;
@@ -185,11 +211,11 @@ public final class BackendPool implements AutoCloseable {
 
         void next() {
             if (cancel != null && cancel.isCancelled()) {
-                result.fail(new LlmException("cancelled", "the completion was cancelled"));
+                fail(new LlmException("cancelled", "the completion was cancelled"));
             } else if (attempts > spec.retries()) {
                 giveUp();
             } else {
-                acquire(alias, sessionKey, tried, cancel, this::run, result::fail);
+                acquire(alias, sessionKey, tried, cancel, this::run, this::fail);
             }
         }
 
@@ -200,7 +226,129 @@ public final class BackendPool implements AutoCloseable {
                 return;
             }
             attempts++;
-            new Attempt(this, b).start();
+            Attempt a = new Attempt(this, b, request, false);
+            live.add(a);
+            a.start();
+            if (!hedged && resumes == 0 && spec.hedgeAfter().enabled()) {
+                scheduleHedge(a);
+            }
+        }
+
+        /** A second backend for the same request when the first one's first token is late. */
+        private void scheduleHedge(Attempt first) {
+            HedgeAfter h = spec.hedgeAfter();
+            long after = h.fixed() != null ? h.fixed().toMillis() : (long) first.backend.ttftPercentile(h.percentile());
+            if (after <= 0) {
+                return; // too few measurements for a percentile yet
+            }
+            hedged = true;
+            first.hedgeTimer = vertx.setTimer(after, id -> {
+                if (done || winner != null || !live.contains(first) || (cancel != null && cancel.isCancelled())) {
+                    return;
+                }
+                Set<Backend> busy = new HashSet<>(tried);
+                live.forEach(x -> busy.add(x.backend));
+                Backend b = takeNow(alias, sessionKey, busy);
+                if (b == null) {
+                    return; // no other backend has room now: a hedge must not queue
+                }
+                metrics.hedged(alias);
+                LOG.debugf("hedging: backend=%s has no first token after %d ms; asking %s too", first.backend.name(), after, b.name());
+                Attempt hedge = new Attempt(this, b, request, true);
+                live.add(hedge);
+                hedge.start();
+            });
+        }
+
+        /**
+         * The first attempt to produce output (a token, or a whole answer) wins the call; any other
+         * running attempt is cancelled at once. False for an attempt that lost.
+         */
+        boolean claim(Attempt a) {
+            if (winner == null) {
+                winner = a;
+                for (Attempt other : List.copyOf(live)) {
+                    if (other != a) {
+                        other.end(null, new HedgeLost());
+                    }
+                }
+                if (a.hedge) {
+                    metrics.hedgeWon(alias);
+                }
+            }
+            return winner == a;
+        }
+
+        void answered(Attempt a, ChatResponse response) {
+            live.remove(a);
+            complete(prefix.isEmpty() ? response : stitch(response));
+        }
+
+        /** The resumed answer as one: the text the caller already has, then the rest. */
+        private ChatResponse stitch(ChatResponse rest) {
+            AiMessage ai = rest.aiMessage();
+            String text = prefix + (ai.text() == null ? "" : ai.text());
+            AiMessage whole = ai.hasToolExecutionRequests() ? AiMessage.from(text, ai.toolExecutionRequests()) : AiMessage.from(text);
+            return ChatResponse.builder().aiMessage(whole).metadata(rest.metadata()).build();
+        }
+
+        /** An attempt failed before it gave output. */
+        void failedBeforeOutput(Attempt a, Throwable error) {
+            live.remove(a);
+            if (winner == a) {
+                winner = null;
+            }
+            if (!live.isEmpty()) {
+                // the other attempt of a hedge goes on; this backend's failure still counts
+                BackendFailure f = BackendFailure.classify(error);
+                tried.add(a.backend);
+                metrics.failed(a.backend, f.kind());
+                log(a.backend, a.backend.health().failure(f.message()));
+                return;
+            }
+            failed(a.backend, error);
+        }
+
+        /** An attempt broke after the caller got part of its answer. */
+        void brokeAfterOutput(Attempt a, Throwable error) {
+            live.remove(a);
+            BackendFailure f = BackendFailure.classify(error);
+            metrics.failed(a.backend, f.kind());
+            log(a.backend, a.backend.health().failure(f.message()));
+            tried.add(a.backend);
+            prefix = prefix + a.text;
+            if (!spec.resumeMidStream() || resumes >= spec.maxResumes() || (cancel != null && cancel.isCancelled())) {
+                interrupted(a.backend.name() + " failed after it began to answer (" + f.message() + ")");
+                return;
+            }
+            resumes++;
+            winner = null;
+            request = continuation();
+            String from = a.backend.name();
+            acquire(alias, sessionKey, tried, cancel, b -> {
+                if (b == null) {
+                    interrupted(from + " failed after it began to answer (" + f.message() + ") and no other backend could go on");
+                    return;
+                }
+                metrics.resumed(from, b.name());
+                LOG.infof("resuming a broken stream: from=%s to=%s after %d characters (%s)", from, b.name(), prefix.length(), f.message());
+                tokens.resumed(from, b.name());
+                attempts++;
+                Attempt next = new Attempt(this, b, request, false);
+                live.add(next);
+                next.start();
+            }, this::fail);
+        }
+
+        private ChatRequest continuation() {
+            List<ChatMessage> messages = new ArrayList<>(original.messages());
+            messages.add(AiMessage.from(prefix));
+            messages.add(UserMessage.from(CONTINUE_INSTRUCTION));
+            return original.toBuilder().messages(messages).build();
+        }
+
+        private void interrupted(String why) {
+            fail(new LlmException("backend_interrupted", "backend " + why + "; the turn was not stored"));
         }
 
         void failed(Backend b, Throwable error) {
@@ -215,7 +363,9 @@ public final class BackendPool implements AutoCloseable {
                 }
                 case REQUEST -> {
                     b.health().neutral();
-                    result.fail(new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message()));
+                    fail(prefix.isEmpty() ? new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message())
+                            : new LlmException("backend_interrupted", "backend " + b.name() + " refused to continue a broken answer: "
+                            + last.message() + "; the turn was not stored"));
                     return;
                 }
                 default -> log(b, b.health().failure(last.message()));
@@ -224,35 +374,72 @@ public final class BackendPool implements AutoCloseable {
         }
 
         private void giveUp() {
-            if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
+            if (!prefix.isEmpty()) {
+                interrupted("streams broke and no backend could finish the answer"
+                        + (last == null ? "" : " (last error: " + last.message() + ")"));
+            } else if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
                 metrics.overloaded(alias);
-                result.fail(new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly"));
-                return;
+                fail(new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly"));
+            } else {
+                fail(new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
+                        + (last == null ? "" : " (last error: " + last.message() + ")")));
             }
-            result.fail(new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
-                    + (last == null ? "" : " (last error: " + last.message() + ")")));
+        }
+
+        private void complete(ChatResponse response) {
+            if (!done) {
+                done = true;
+                result.complete(response);
+            }
+        }
+
+        void fail(Throwable error) {
+            if (!done) {
+                done = true;
+                for (Attempt other : List.copyOf(live)) {
+                    other.end(null, new HedgeLost());
+                }
+                result.fail(error);
+            }
+        }
+    }
+
+    /** Ends the attempt that lost a hedge (or outlived its call): not the backend's fault. */
+    private static final class HedgeLost extends CancellationException {
+        HedgeLost() {
+            super("another attempt answered first");
         }
     }
 
     /**
      * One try on one backend, bounded as a whole by the backend's {@code timeout} (a Vert.x timer:
-     * the transport's idle timeout alone would let a slow-loris body drip forever). It ends once —
-     * answer, error, timeout or cancel — and gives the backend's slot back at that moment.
+     * the transport's idle timeout alone would let a slow-loris body drip forever) and, once output
+     * began, by {@code stall-timeout} between tokens. It ends once — answer, error, timeout, stall,
+     * cancel or a lost hedge — and gives the backend's slot back at that moment.
      */
     private final class Attempt implements StreamingChatResponseHandler {
         private final PoolCall call;
         private final Backend backend;
+        private final ChatRequest request;
+        private final boolean hedge;
         private final Exchange exchange = new Exchange();
         private final long started = System.nanoTime();
+        /** The text this attempt gave the caller, for a resume. */
+        private final StringBuilder text = new StringBuilder();
         private long firstToken;
+        private volatile long lastToken;
         private boolean forwarded;
         private boolean ended;
         private long deadline;
+        private long stallTimer = -1;
+        private long hedgeTimer = -1;
         private Runnable onCancel;
 
-        Attempt(PoolCall call, Backend backend) {
+        Attempt(PoolCall call, Backend backend, ChatRequest request, boolean hedge) {
             this.call = call;
             this.backend = backend;
+            this.request = request;
+            this.hedge = hedge;
         }
 
         void start() {
@@ -265,7 +452,7 @@ public final class BackendPool implements AutoCloseable {
             // a no-op when LangChain4j has already answered; else the stream ended without its last message
             exchange.onEnd(() -> end(null, new java.io.IOException("the backend's stream ended without its final message")));
             try {
-                backend.client().complete(call.request, call.tokens != null, exchange, this);
+                backend.client().complete(request, call.tokens != null, exchange, this);
             } catch (RuntimeException e) {
                 end(null, e);
             }
@@ -277,13 +464,19 @@ public final class BackendPool implements AutoCloseable {
                 if (ended) {
                     return;
                 }
+                lastToken = System.nanoTime();
                 if (firstToken == 0) {
-                    firstToken = System.nanoTime();
+                    firstToken = lastToken;
+                    if (!call.claim(this)) {
+                        return; // lost the hedge: claim has ended this attempt
+                    }
+                    watchForStall();
                 }
                 if (call.tokens == null) {
                     return;
                 }
                 forwarded = true;
+                text.append(partial.text());
             }
             try {
                 call.tokens.token(partial.text());
@@ -291,6 +484,16 @@ public final class BackendPool implements AutoCloseable {
                 // the receiver gave up (its client went away): stop paying for tokens nobody reads
                 end(null, new CancellationException("token receiver failed: " + e.getMessage()));
             }
+        }
+
+        /** One periodic check per attempt, not a timer reset per token: a token costs a field write. */
+        private void watchForStall() {
+            long limit = spec.stallTimeout().toNanos();
+            stallTimer = vertx.setPeriodic(Math.max(10, spec.stallTimeout().toMillis() / 4), id -> {
+                if (System.nanoTime() - lastToken > limit) {
+                    end(null, new TimeoutException("stalled: no token for " + spec.stallTimeout().toMillis() + " ms"));
+                }
+            });
         }
 
         @Override
@@ -311,31 +514,41 @@ public final class BackendPool implements AutoCloseable {
                 ended = true;
             }
             vertx.cancelTimer(deadline);
+            if (stallTimer >= 0) {
+                vertx.cancelTimer(stallTimer);
+            }
+            if (hedgeTimer >= 0) {
+                vertx.cancelTimer(hedgeTimer);
+            }
             if (onCancel != null) {
                 call.cancel.forget(onCancel);
             }
             if (error != null) {
-                exchange.abort(); // a timeout, cancel or broken stream must not keep the connection
+                exchange.abort(); // a timeout, cancel, lost hedge or broken stream must not keep the connection
             }
             release(backend);
             if (response != null) {
+                if (!call.claim(this)) {
+                    call.live.remove(this);
+                    return;
+                }
                 long total = System.nanoTime() - started;
                 long ttft = firstToken == 0 ? total : firstToken - started;
                 backend.recordTtft(ttft / 1e6);
                 metrics.succeeded(backend, ttft, total, response.tokenUsage());
                 log(backend, backend.health().success());
-                call.result.complete(response);
+                call.answered(this, response);
+            } else if (error instanceof HedgeLost) {
+                backend.health().neutral();
+                call.live.remove(this);
             } else if (error instanceof CancellationException) {
                 backend.health().neutral();
-                call.result.fail(new LlmException("cancelled", "the completion was cancelled"));
+                call.live.remove(this);
+                call.fail(new LlmException("cancelled", "the completion was cancelled"));
             } else if (forwarded) {
-                BackendFailure f = BackendFailure.classify(error);
-                metrics.failed(backend, f.kind());
-                log(backend, backend.health().failure(f.message()));
-                call.result.fail(new LlmException("backend_interrupted", "backend " + backend.name()
-                        + " failed after it began to answer (" + f.message() + "); the turn was not stored"));
+                call.brokeAfterOutput(this, error);
             } else {
-                call.failed(backend, error);
+                call.failedBeforeOutput(this, error);
             }
         }
     }
@@ -428,6 +641,21 @@ public final class BackendPool implements AutoCloseable {
                 }
             };
             cancel.onCancel(me.onCancel);
+        }
+    }
+
+    /** A backend with room for {@code alias} now, not one of {@code excluded}; null when none (a hedge never waits). */
+    private Backend takeNow(String alias, String sessionKey, Set<Backend> excluded) {
+        lock.lock();
+        try {
+            List<Backend> group = healthyGroup(alias, excluded);
+            if (group == null) {
+                return null;
+            }
+            List<Backend> ready = ready(group);
+            return ready.isEmpty() ? null : take(ready, sessionKey);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -531,16 +759,26 @@ public final class BackendPool implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The backends of {@code group} with room now. Those whose model is known not to be loaded
+     * (Ollama's {@code /api/ps}) come only when no warm or unknown one has room: loading a model
+     * costs seconds to minutes, waiting for a slot of a warm one rarely does.
+     */
     private List<Backend> ready(List<Backend> group) {
         long now = clock.millis();
         List<Backend> ready = new ArrayList<>(group.size());
+        List<Backend> cold = null;
         for (Backend b : group) {
             // a DOWN backend is only in a group in panic mode (see panicGroup)
             if (b.hasRoom(now) && (b.health().admits() || b.health().state() == BackendHealth.State.DOWN)) {
-                ready.add(b);
+                if (b.warmth() == Backend.Warmth.COLD) {
+                    (cold == null ? cold = new ArrayList<>(2) : cold).add(b);
+                } else {
+                    ready.add(b);
+                }
             }
         }
-        return ready;
+        return ready.isEmpty() && cold != null ? cold : ready;
     }
 
     /** FIFO: a newcomer must not take a backend a waiter could take. */

@@ -41,6 +41,7 @@ final class HealthProber implements AutoCloseable {
         bounded("GET " + (b.spec().provider() == dev.switchboard.config.Provider.OLLAMA ? "/api/tags" : "/v1/models"),
                 b.client()::probe)
                 .compose(v -> pool.spec().deepProbe() ? bounded("1-token completion", e -> deepProbe(b, e)) : Future.succeededFuture())
+                .compose(v -> b.spec().provider() == dev.switchboard.config.Provider.OLLAMA ? warmth(b) : Future.succeededFuture())
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         pool.log(b, b.health().probeSucceeded());
@@ -49,6 +50,29 @@ final class HealthProber implements AutoCloseable {
                         LOG.debugf("probe of backend=%s failed: %s", b.name(), problem);
                         pool.log(b, b.health().probeFailed(problem));
                     }
+                });
+    }
+
+    /**
+     * Reads which models an Ollama backend has loaded, so the pool can prefer a warm one. A backend
+     * without {@code /api/ps} (older Ollama, a proxy) stays UNKNOWN and is routed as before; this
+     * step never fails a probe.
+     */
+    private Future<Void> warmth(Backend b) {
+        Exchange exchange = new Exchange();
+        long deadline = pool.vertx().setTimer(timeout.toMillis(), id -> exchange.abort());
+        return b.client().modelLoaded(exchange).onComplete(ar -> pool.vertx().cancelTimer(deadline))
+                .map(loaded -> {
+                    Backend.Warmth w = loaded ? Backend.Warmth.LOADED : Backend.Warmth.COLD;
+                    if (b.warmth() != w) {
+                        LOG.infof("backend=%s model=%s %s", b.name(), b.spec().model(), loaded ? "is loaded" : "is not loaded");
+                    }
+                    b.warmth(w);
+                    return (Void) null;
+                })
+                .otherwise(e -> {
+                    b.warmth(Backend.Warmth.UNKNOWN);
+                    return null;
                 });
     }
 

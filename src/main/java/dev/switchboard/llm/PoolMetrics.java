@@ -73,6 +73,28 @@ final class PoolMetrics {
         registry.counter("switchboard.backend.errors", "backend", b.name(), "kind", kind.name().toLowerCase()).increment();
     }
 
+    /** Session affinity's hits (the session's first choice) and spills (bounded load sent it elsewhere). */
+    void affinity(BalancingStrategy strategy) {
+        if (strategy instanceof SessionAffinity a) {
+            io.micrometer.core.instrument.FunctionCounter.builder("switchboard.pool.affinity", a.hits, java.util.concurrent.atomic.LongAdder::sum)
+                    .tag("outcome", "hit").description("session-affinity picks of the session's first choice").register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("switchboard.pool.affinity", a.spills, java.util.concurrent.atomic.LongAdder::sum)
+                    .tag("outcome", "spill").description("session-affinity picks that spilled past a loaded first choice").register(registry);
+        }
+    }
+
+    void resumed(String from, String to) {
+        registry.counter("switchboard.backend.resumes", "from", from, "to", to).increment();
+    }
+
+    void hedged(String alias) {
+        registry.counter("switchboard.pool.hedges", "alias", alias).increment();
+    }
+
+    void hedgeWon(String alias) {
+        registry.counter("switchboard.pool.hedge.wins", "alias", alias).increment();
+    }
+
     void overloaded(String alias) {
         registry.counter("switchboard.pool.overloaded", "alias", alias).increment();
     }

@@ -17,6 +17,9 @@ import java.util.List;
  */
 public final class SessionAffinity implements BalancingStrategy {
     private final double epsilon;
+    /** Picks of the session's first choice among the backends with room, and picks of another one. */
+    final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder spills = new java.util.concurrent.atomic.LongAdder();
 
     public SessionAffinity(double epsilon) {
         this.epsilon = epsilon;
@@ -25,6 +28,7 @@ public final class SessionAffinity implements BalancingStrategy {
     @Override
     public Backend pick(List<Backend> candidates, String sessionKey) {
         if (candidates.size() == 1) {
+            hits.increment();
             return candidates.get(0);
         }
         String key = sessionKey == null ? "" : sessionKey;
@@ -39,6 +43,7 @@ public final class SessionAffinity implements BalancingStrategy {
         for (Backend b : order) {
             double cap = Math.ceil((1 + epsilon) * (inflight + 1) * b.weight() / weights);
             if (b.inflight() + 1 <= cap) {
+                (b == order.get(0) ? hits : spills).increment();
                 return b;
             }
         }

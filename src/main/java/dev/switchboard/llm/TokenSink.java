@@ -4,4 +4,11 @@ package dev.switchboard.llm;
 @FunctionalInterface
 public interface TokenSink {
     void token(String text);
+
+    /**
+     * The stream broke at backend {@code from} and goes on at {@code to}: the tokens that follow
+     * continue the answer; none of those already received is sent again.
+     */
+    default void resumed(String from, String to) {
+    }
 }

@@ -23,7 +23,7 @@ final class OllamaFormat {
         return done(root, reply, promptTokens);
     }
 
-    static void stream(HttpExchange ex, String model, SimReply reply, int promptTokens, long tokenDelay, boolean cut)
+    static void stream(HttpExchange ex, String model, SimReply reply, int promptTokens, long tokenDelay, Fault fault)
             throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
         ex.sendResponseHeaders(200, 0);
@@ -33,7 +33,7 @@ final class OllamaFormat {
             line.putObject("message").put("role", "assistant").put("content", "").set("tool_calls", toolCalls(reply.calls()));
             Simulator.chunk(out, line + "\n");
         } else {
-            Simulator.paceTokens(reply.tokens(), tokenDelay, cut, token -> {
+            Simulator.paceTokens(reply.tokens(), tokenDelay, fault, token -> {
                 ObjectNode line = head(model).put("done", false);
                 line.putObject("message").put("role", "assistant").put("content", token);
                 Simulator.chunk(out, line + "\n");

@@ -35,7 +35,7 @@ final class OpenAiFormat {
     }
 
     static void stream(HttpExchange ex, String model, SimReply reply, int promptTokens, boolean includeUsage,
-                       long tokenDelay, boolean cut) throws IOException {
+                       long tokenDelay, Fault fault) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
@@ -60,7 +60,7 @@ final class OpenAiFormat {
                 send(out, args);
             }
         } else {
-            Simulator.paceTokens(reply.tokens(), tokenDelay, cut, token -> {
+            Simulator.paceTokens(reply.tokens(), tokenDelay, fault, token -> {
                 ObjectNode c = chunk(id, model);
                 delta(c).put("content", token);
                 send(out, c);

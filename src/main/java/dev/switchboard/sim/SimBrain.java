@@ -20,11 +20,15 @@ import java.util.regex.Pattern;
  *   {@code [[sim:only=AGENT]]} keeps the directives to the agent whose prompt says "You are AGENT";
  *   they act on the call that answers the user message; {@code =always} makes empty/fragment act on
  *   every call of the turn. After a tool result the answer quotes it ({@code tool="…"});</li>
+ *   <li>a request to continue a partial answer (an assistant message, then a user message starting
+ *   "Continue your previous answer"): the rest of the answer it would have given without them;</li>
  *   <li>otherwise the echo: {@code (sim NAME) users=N said="…" system="…"}: N is the number of user
  *   messages the model was sent, {@code system} the start of the system prompt.</li>
  * </ul>
  */
 final class SimBrain {
+    /** How a continuation request's last message begins (the pool's instruction, see BackendPool). */
+    static final String CONTINUE = "Continue your previous answer";
     private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[sim:([a-z]+)(?:=([^\\]]*))?]]");
 
     private final String name;
@@ -39,6 +43,19 @@ final class SimBrain {
     }
 
     synchronized SimReply answer(List<Msg> messages, List<String> tools) {
+        int n = messages.size();
+        if (n >= 2 && "user".equals(messages.get(n - 1).role()) && messages.get(n - 1).content() != null
+                && messages.get(n - 1).content().startsWith(CONTINUE) && "assistant".equals(messages.get(n - 2).role())) {
+            // A pool resuming a broken stream: the answer to the conversation before the partial
+            // answer, from where the partial one stopped, as a model told to continue would give it.
+            String prefix = messages.get(n - 2).content() == null ? "" : messages.get(n - 2).content();
+            SimReply full = answer(messages.subList(0, n - 2), tools);
+            if (full.isToolCall() || full.status() != 200) {
+                return full;
+            }
+            String rest = full.text().length() > prefix.length() ? full.text().substring(prefix.length()) : "";
+            return new SimReply(rest, new ArrayList<>(), 200, full.extraDelayMillis());
+        }
         Msg last = messages.isEmpty() ? new Msg("user", "") : messages.get(messages.size() - 1);
         String system = messages.stream().filter(m -> "system".equals(m.role())).map(Msg::content).findFirst().orElse("");
         long users = messages.stream().filter(m -> "user".equals(m.role())).count();

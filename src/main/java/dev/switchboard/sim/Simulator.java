@@ -36,6 +36,9 @@ public final class Simulator implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final SimBrain brain;
     private final AtomicReference<Fault> fault = new AtomicReference<>(Fault.NONE);
+    private volatile boolean loaded = true;
+    private final AtomicInteger aborted = new AtomicInteger();
+    private volatile long loadMillis;
     private final AtomicInteger faultLeft = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger inflight = new AtomicInteger();
@@ -83,8 +86,22 @@ public final class Simulator implements AutoCloseable {
         return inflight.get();
     }
 
+    /** Answers the client went away from (closed its connection) before they were complete. */
+    public int aborted() {
+        return aborted.get();
+    }
+
     public int maxInflight() {
         return maxInflight.get();
+    }
+
+    /**
+     * Whether the model is in memory ({@code GET /api/ps} lists it). An unloaded model costs the next
+     * completion {@code loadMillis} first, then it is loaded: Ollama's cold start.
+     */
+    public void setLoaded(boolean loaded, long loadMillis) {
+        this.loadMillis = loadMillis;
+        this.loaded = loaded;
     }
 
     /** Applies {@code f} to the next {@code f.count()} completion requests (all of them when negative). */
@@ -107,12 +124,19 @@ public final class Simulator implements AutoCloseable {
                 case "GET /", "HEAD /" -> text(ex, 200, "Ollama is running");
                 case "GET /api/version" -> json(ex, 200, JSON.createObjectNode().put("version", "0.0.0-switchboard-sim"));
                 case "GET /api/tags" -> json(ex, 200, tags());
+                case "GET /api/ps" -> json(ex, 200, loadedModels());
+                case "POST /_sim/loaded" -> {
+                    JsonNode body = JSON.readTree(ex.getRequestBody());
+                    setLoaded(body.path("loaded").asBoolean(true), body.path("loadMillis").asLong(0));
+                    json(ex, 200, JSON.createObjectNode().put("loaded", loaded));
+                }
                 case "GET /v1/models" -> json(ex, 200, models());
                 case "POST /api/chat" -> completion(ex, false);
                 case "POST /v1/chat/completions" -> completion(ex, true);
                 case "POST /_sim/fault" -> {
                     JsonNode body = JSON.readTree(ex.getRequestBody());
-                    inject(new Fault(body.path("mode").asText("none"), body.path("status").asInt(500), body.path("count").asInt(-1)));
+                    inject(new Fault(body.path("mode").asText("none"), body.path("status").asInt(500), body.path("count").asInt(-1),
+                            body.path("fraction").asDouble(1.0)));
                     json(ex, 200, JSON.createObjectNode().put("fault", fault.get().mode()));
                 }
                 case "GET /_sim/stats" -> json(ex, 200, JSON.createObjectNode().put("name", options.name())
@@ -121,6 +145,17 @@ public final class Simulator implements AutoCloseable {
                 default -> text(ex, 404, "404 page not found");
             }
         }
+    }
+
+    private ObjectNode loadedModels() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode models = root.putArray("models");
+        if (loaded) {
+            models.addObject().put("name", options.model()).put("model", options.model()).put("size", 0)
+                    .put("digest", "sha256:" + "0".repeat(64)).put("expires_at", Instant.now().plusSeconds(300).toString())
+                    .put("size_vram", 0);
+        }
+        return root;
     }
 
     private ObjectNode tags() {
@@ -157,6 +192,9 @@ public final class Simulator implements AutoCloseable {
                 return;
             }
             Fault f = takeFault();
+            if (f.fraction() < 1.0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= f.fraction()) {
+                f = Fault.NONE; // this request is one of those the fault spares
+            }
             switch (f.mode()) {
                 case "error" -> {
                     error(ex, openAi, f.status(), "injected failure");
@@ -188,6 +226,9 @@ public final class Simulator implements AutoCloseable {
             }
             try {
                 generate(ex, openAi, req, reply, f);
+            } catch (IOException e) {
+                aborted.incrementAndGet(); // the client closed the connection before the answer was out
+                throw e;
             } finally {
                 if (slots != null) {
                     slots.release();
@@ -223,6 +264,10 @@ public final class Simulator implements AutoCloseable {
 
     private void generate(HttpExchange ex, boolean openAi, JsonNode req, SimReply reply, Fault f) throws IOException {
         long slow = "slow".equals(f.mode()) ? f.status() : 0;
+        if (!loaded) {
+            sleep(loadMillis); // loading the model into memory
+            loaded = true;
+        }
         sleep(options.ttft().toMillis() + reply.extraDelayMillis() + slow);
         // Ollama streams unless told not to; OpenAI only when asked.
         boolean stream = openAi ? req.path("stream").asBoolean(false) : req.path("stream").asBoolean(true);
@@ -232,14 +277,14 @@ public final class Simulator implements AutoCloseable {
         if (openAi) {
             if (stream) {
                 OpenAiFormat.stream(ex, model, reply, promptTokens, req.path("stream_options").path("include_usage").asBoolean(false),
-                        options.tokenDelay().toMillis(), cut);
+                        options.tokenDelay().toMillis(), f);
             } else {
                 sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
                 answer(ex, OpenAiFormat.completion(model, reply, promptTokens), cut);
             }
         } else {
             if (stream) {
-                OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), cut);
+                OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), f);
             } else {
                 sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
                 answer(ex, OllamaFormat.completion(model, reply, promptTokens), cut);
@@ -361,14 +406,28 @@ public final class Simulator implements AutoCloseable {
         return JSON;
     }
 
-    /** Emits tokens {@code tokenDelay} ms apart; a {@code cut} stream breaks off halfway, as a dying backend does. */
-    static void paceTokens(List<String> tokens, long tokenDelay, boolean cut, TokenSink sink) throws IOException {
-        for (int i = 0; i < tokens.size(); i++) {
+    /**
+     * Emits tokens {@code tokenDelay} ms apart. A {@code cut} stream drops the connection after its
+     * fault's number of tokens (halfway when 0), as a dying backend does; a {@code stall} stream stops
+     * sending after that many and holds the connection, as a wedged GPU does. A break at or past the
+     * last token comes before the stream's final message.
+     */
+    static void paceTokens(List<String> tokens, long tokenDelay, Fault f, TokenSink sink) throws IOException {
+        boolean cut = "cut".equals(f.mode());
+        boolean stall = "stall".equals(f.mode());
+        int breakAt = cut && f.status() <= 0 ? tokens.size() / 2 : (cut || stall) ? Math.min(f.status(), tokens.size()) : -1;
+        for (int i = 0; i <= tokens.size(); i++) {
+            if (i == breakAt) {
+                if (stall) {
+                    sleep(3_600_000);
+                }
+                throw new StreamCut();
+            }
+            if (i == tokens.size()) {
+                break;
+            }
             if (i > 0) {
                 sleep(tokenDelay);
-            }
-            if (cut && i == tokens.size() / 2) {
-                throw new StreamCut();
             }
             sink.accept(tokens.get(i));
         }

@@ -64,7 +64,7 @@ public class ChatService {
                     if (options.cancel() != null && options.cancel().isCancelled()) {
                         return Uni.createFrom().failure(new TurnException("cancelled", "the turn was cancelled"));
                     }
-                    TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false);
+                    TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false, outcome.resumed());
                     return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages())
                             .replaceWith(reply);
                 })
@@ -91,6 +91,9 @@ public class ChatService {
             g.writeStringField("text", reply.text());
             g.writeStringField("agent", reply.agent());
             g.writeStringField("replica", reply.replica());
+            if (reply.resumed() > 0) {
+                g.writeNumberField("resumed", reply.resumed());
+            }
             g.writeEndObject();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
@@ -101,7 +104,7 @@ public class ChatService {
     private TurnReply replay(String stored) {
         try {
             TurnReply r = json.readValue(stored, TurnReply.class);
-            return new TurnReply(r.text(), r.agent(), r.replica(), true);
+            return new TurnReply(r.text(), r.agent(), r.replica(), true, r.resumed());
         } catch (JsonProcessingException e) {
             throw new TurnException("store_unavailable", "the stored answer of this message cannot be read", e);
         }

@@ -13,6 +13,7 @@ import dev.switchboard.config.SwarmSpec;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.llm.LlmException;
+import dev.switchboard.llm.TokenSink;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionState;
@@ -80,7 +81,8 @@ public class Swarm {
     }
 
     /** What the agent loop produced: the answer, the messages to append, the state to save. */
-    public record Outcome(String text, String agent, List<HistoryMessage> messages, SessionState state) {
+    /** @param resumed how many times a broken stream of this turn went on at another backend */
+    public record Outcome(String text, String agent, List<HistoryMessage> messages, SessionState state, int resumed) {
     }
 
     /** How one turn runs: streamed or not, and the handle that cancels it. */
@@ -130,6 +132,19 @@ public class Swarm {
         private AgentSpec agent;
         private int handoffs;
         private int rescues;
+        private int resumed;
+        /** Tokens go to the listener; a resumed stream is counted for the reply frame. */
+        private final TokenSink tokens = new TokenSink() {
+            @Override
+            public void token(String text) {
+                listener.token(text);
+            }
+
+            @Override
+            public void resumed(String from, String to) {
+                resumed++;
+            }
+        };
 
         Turn(String clientId, SessionState state, List<HistoryMessage> history, HistoryMessage userMessage,
              TurnListener listener, TurnOptions options) {
@@ -181,7 +196,7 @@ public class Swarm {
                     String text = ai.text().strip();
                     stored.add(HistoryMessage.assistant(newId(), agent.name(), text, now));
                     return Uni.createFrom().item(new Outcome(text, agent.name(), stored,
-                            new SessionState(agent.name(), stack, memory.snapshot())));
+                            new SessionState(agent.name(), stack, memory.snapshot()), resumed));
                 }
                 return followToolCalls(ai, now).flatMap(v -> step(calls + 1, null));
             });
@@ -196,7 +211,7 @@ public class Swarm {
             List<ToolSpecification> offered = new ArrayList<>(navigation.toolsOf(agent.name(), stack));
             offered.addAll(tools.specsOf(agent));
             ChatRequest request = ChatRequest.builder().messages(messages).toolSpecifications(offered).build();
-            return pool.chat(agent.model(), clientId, request, options.stream() ? listener::token : null, options.cancel())
+            return pool.chat(agent.model(), clientId, request, options.stream() ? tokens : null, options.cancel())
                     .map(ChatResponse::aiMessage)
                     .onFailure(LlmException.class).transform(e -> new TurnException(((LlmException) e).code(), e.getMessage(), e));
         }
@@ -273,7 +288,7 @@ public class Swarm {
             String text = spec.swarm().flushMessage();
             AgentSpec original = activeAgent(start);
             List<HistoryMessage> kept = List.of(stored.get(0), HistoryMessage.assistant(newId(), original.name(), text, clock.millis()));
-            return new Outcome(text, original.name(), kept, start);
+            return new Outcome(text, original.name(), kept, start, resumed);
         }
     }
 

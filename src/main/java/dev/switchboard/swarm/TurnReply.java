@@ -8,7 +8,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * Stored with the session so that a resend of the same message id gets the same answer.
  *
  * @param replayed true when this is the stored answer to a message id answered before
+ * @param resumed  how many times a backend's stream broke mid-answer and another one went on
  */
 @RegisterForReflection
-public record TurnReply(String text, String agent, String replica, @JsonIgnore boolean replayed) {
+public record TurnReply(String text, String agent, String replica, @JsonIgnore boolean replayed, int resumed) {
 }

@@ -66,6 +66,40 @@ class ChatSocketTest {
     }
 
     @Test
+    void a_stream_broken_mid_answer_is_finished_by_the_other_backend_stored_once_and_marked_resumed() {
+        SimulatorResource.A.inject(new Fault("cut", 5, 1)); // the next stream of sim-a drops after five tokens
+        try (WsClient c = WsClient.connect(ws(), client())) {
+            JsonNode reply = null;
+            StringBuilder tokens = new StringBuilder();
+            for (int turn = 1; turn <= 4 && (reply == null || reply.path("resumed").isMissingNode()); turn++) {
+                tokens.setLength(0);
+                c.send(Map.of("type", "message", "id", "cut-" + turn, "data", "a long answer please [[sim:long=40]]", "stream", true));
+                for (JsonNode f = c.next(); ; f = c.next()) {
+                    if ("token".equals(f.path("type").asText())) {
+                        tokens.append(f.path("data").asText());
+                    } else if ("reply".equals(f.path("type").asText())) {
+                        reply = f;
+                        break;
+                    } else {
+                        throw new AssertionError("unexpected frame " + f);
+                    }
+                }
+            }
+            assertEquals(1, reply.path("resumed").asInt(), "a turn reached sim-a and was resumed: " + reply);
+            String text = reply.path("data").asText();
+            assertEquals(text, tokens.toString().strip(), "no token twice: the pieces are the answer");
+            JsonNode history = c.send(Map.of("type", "history", "limit", 20)).next().path("messages");
+            JsonNode last = history.get(history.size() - 1);
+            assertEquals(text, last.path("content").asText(), "stored once, whole");
+            int assistants = 0;
+            for (JsonNode m : history) {
+                assistants += "assistant".equals(m.path("role").asText()) ? 1 : 0;
+            }
+            assertEquals(reply.path("id").asText().substring(4), String.valueOf(assistants), "one answer per turn");
+        }
+    }
+
+    @Test
     void reset_forgets_history_and_agent_but_not_while_a_turn_runs() {
         try (WsClient c = WsClient.connect(ws(), client())) {
             c.send(Map.of("type", "message", "id", "r-1", "data", "Please put me through to sales"));

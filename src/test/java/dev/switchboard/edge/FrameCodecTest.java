@@ -71,6 +71,7 @@ class FrameCodecTest {
         Object[] frames = {
                 new Outbound.Reply("c-1", "a \"quoted\" 🙂 answer\n", "sales", "8083", true),
                 new Outbound.Reply(null, "", "triage", null, false),
+                new Outbound.Reply("c-6", "resumed answer", "triage", "8082", false, 1),
                 new Outbound.Token("c-2", "tok</script>"),
                 new Outbound.Token(null, " "),
                 new Outbound.Agent("c-3", "triage", "sales"),

@@ -238,10 +238,10 @@ class BackendPoolTest {
     }
 
     @Test
-    void a_stream_cut_after_output_is_reported_and_not_retried() throws Exception {
+    void with_resuming_off_a_stream_cut_after_output_is_reported_and_not_retried() throws Exception {
         Simulator a = sim("a", Duration.ZERO);
         Simulator b = sim("b", Duration.ZERO);
-        BackendPool pool = start(pool(2, Duration.ofSeconds(5)), spec("a", Provider.OLLAMA, a.baseUrl(), 1),
+        BackendPool pool = start(pool(2, Duration.ofSeconds(5)).toBuilder().resumeMidStream(false).build(), spec("a", Provider.OLLAMA, a.baseUrl(), 1),
                 spec("b", Provider.OLLAMA, b.baseUrl(), 1));
         a.inject(new Fault("cut", 0, -1));
         b.inject(new Fault("cut", 0, -1));

@@ -24,7 +24,11 @@ final class TestBackends implements AutoCloseable {
     }
 
     BackendPool pool(PoolSpec spec, List<BackendSpec> backends) {
-        BackendPool p = new BackendPool(backends, spec, new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
+        return pool(spec, backends, new SimpleMeterRegistry());
+    }
+
+    BackendPool pool(PoolSpec spec, List<BackendSpec> backends, io.micrometer.core.instrument.MeterRegistry registry) {
+        BackendPool p = new BackendPool(backends, spec, registry, dev.switchboard.testing.TestVertx.VERTX);
         pools.add(p);
         return p;
     }
