@@ -45,6 +45,8 @@ public class Load {
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long[] latencies = new long[clients * messages];
+        long[] firstTokens = new long[clients * messages];
+        AtomicLong resumed = new AtomicLong();
         AtomicLong done = new AtomicLong();
         Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
@@ -79,6 +81,12 @@ public class Load {
                         String type = first(TYPE, reply);
                         if ("reply".equals(type)) {
                             latencies[client * messages + i] = t;
+                            if (conv.firstToken > 0) {
+                                firstTokens[client * messages + i] = conv.firstToken - t0;
+                            }
+                            if (reply.contains("\"resumed\":")) {
+                                resumed.incrementAndGet();
+                            }
                             done.incrementAndGet();
                         } else {
                             errors.computeIfAbsent(type == null ? "timeout" : first(CODE, reply), k -> new AtomicLong())
@@ -111,6 +119,12 @@ public class Load {
         r.put("p90_ms", ms(pct(ok, 90)));
         r.put("p99_ms", ms(pct(ok, 99)));
         r.put("max_ms", ms(ok.length == 0 ? 0 : ok[ok.length - 1]));
+        if (stream) {
+            long[] ttft = Arrays.stream(firstTokens).filter(l -> l > 0).sorted().toArray();
+            r.put("ttft_p50_ms", ms(pct(ttft, 50)));
+            r.put("ttft_p99_ms", ms(pct(ttft, 99)));
+            r.put("resumed", resumed.get());
+        }
         r.put("errors", errors.values().stream().mapToLong(AtomicLong::get).sum());
         r.put("error_codes", new TreeMap<>(errors).toString().replace(" ", ""));
         r.put("loadgen_cpu_ms_per_turn", String.format("%.3f", ok.length == 0 ? 0 : cpu / 1e6 / ok.length));
@@ -125,6 +139,8 @@ public class Load {
         private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
         private WebSocket socket;
+        /** When the current turn's first token frame arrived (System.nanoTime), 0 before it. */
+        volatile long firstToken;
 
         static Conversation open(HttpClient http, String url) throws Exception {
             Conversation c = new Conversation();
@@ -137,12 +153,16 @@ public class Load {
         String turn(String id, String text, boolean stream) throws Exception {
             socket.sendText("{\"type\":\"message\",\"id\":\"" + id + "\",\"data\":\"" + text + "\",\"stream\":" + stream + "}", true)
                     .get(10, TimeUnit.SECONDS);
+            firstToken = 0;
             while (true) {
                 String f = frames.poll(60, TimeUnit.SECONDS);
                 if (f == null) {
                     return "{}";
                 }
                 String type = first(TYPE, f);
+                if (firstToken == 0 && "token".equals(type)) {
+                    firstToken = System.nanoTime();
+                }
                 if ("reply".equals(type) || "error".equals(type) || "cancelled".equals(type)) {
                     return f;
                 }

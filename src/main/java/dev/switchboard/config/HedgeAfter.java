@@ -20,7 +20,7 @@ public record HedgeAfter(Duration fixed, int percentile) {
     /** {@code off}, {@code pNN} or a duration such as {@code 800ms}. */
     public static HedgeAfter parse(String text) {
         String t = text.trim();
-        if (t.equals("off") || t.isEmpty()) {
+        if (t.equals("off") || t.equals("false") || t.isEmpty()) { // YAML 1.1 reads a bare off as false
             return OFF;
         }
         if (t.matches("p\\d{1,2}")) {

@@ -66,6 +66,27 @@ class SwarmFileLoaderTest {
     }
 
     @Test
+    void pool_round_two_fields_have_defaults_and_take_their_forms() {
+        PoolSpec d = loader.parse("s.yaml", VALID).pool();
+        assertTrue(d.resumeMidStream());
+        assertEquals(1, d.maxResumes());
+        assertEquals(Duration.ofSeconds(20), d.stallTimeout());
+        assertFalse(d.hedgeAfter().enabled());
+        for (var form : Map.of("off", "off", "false", "off", "p95", "p95", "800ms", "800ms", "2s", "2000ms").entrySet()) {
+            PoolSpec p = loader.parse("s.yaml", VALID.replace("pool:\n", "pool:\n  hedge-after: " + form.getKey() + "\n")).pool();
+            assertEquals(form.getValue(), p.hedgeAfter().toString(), form.getKey());
+        }
+        PoolSpec set = loader.parse("s.yaml", VALID.replace("pool:\n",
+                "pool:\n  resume-mid-stream: false\n  max-resumes: 3\n  stall-timeout: 5s\n")).pool();
+        assertFalse(set.resumeMidStream());
+        assertEquals(3, set.maxResumes());
+        assertEquals(Duration.ofSeconds(5), set.stallTimeout());
+        SwarmFileException e = assertThrows(SwarmFileException.class,
+                () -> loader.parse("s.yaml", VALID.replace("pool:\n", "pool:\n  hedge-after: p0\n")));
+        assertTrue(e.getMessage().contains("pool.hedge-after: 'p0': a percentile is p1 to p99"), e.getMessage());
+    }
+
+    @Test
     void the_shipped_swarm_files_are_valid() {
         SwarmFileLoader withKey = new SwarmFileLoader(k -> "set");
         for (String f : new String[]{"config/swarm.yaml", "config/swarm-ollama.yaml", "config/swarm-openai.yaml"}) {
