@@ -79,6 +79,32 @@ test('tool calls go through in the OpenAI format', async () => {
   assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Paris' });
 });
 
+test('a stream cut mid-answer is finished by the other backend: the client reads one answer', async () => {
+  const stats = async () => {
+    let n = 0;
+    for (const port of [11961, 11962]) n += (await (await fetch(`http://127.0.0.1:${port}/_sim/stats`)).json()).requests;
+    return n;
+  };
+  const before = await stats();
+  // the next stream of gw-ollama drops after three tokens; whichever backend a stream starts on, it ends whole
+  await fetch('http://127.0.0.1:11961/_sim/fault', { method: 'POST', body: JSON.stringify({ mode: 'cut', status: 3, count: 1 }) });
+  const streams = 4;
+  for (let i = 0; i < streams; i++) {
+    const stream = await client().chat.completions.create({
+      model: 'chat', stream: true, messages: [{ role: 'user', content: `cut me ${i} [[sim:long=20]]` }],
+    });
+    let text = '';
+    let finish = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content || '';
+      finish = chunk.choices[0]?.finish_reason || finish;
+    }
+    assert.match(text, new RegExp(`^\\(sim gw-(ollama|openai)\\) users=1 said="cut me ${i}" system="" (word ){19}word$`));
+    assert.equal(finish, 'stop');
+  }
+  assert.equal(await stats() - before, streams + 1, 'one stream was cut and resumed: one extra backend request');
+});
+
 test('a failing backend is failed over', async () => {
   await fetch('http://127.0.0.1:11961/_sim/fault', { method: 'POST', body: JSON.stringify({ mode: 'error', status: 500, count: 4 }) });
   for (let i = 0; i < 4; i++) {
