@@ -7,6 +7,9 @@ SB_PORT=${SB_PORT:-8080}
 SB_REPLICAS=${SB_REPLICAS:-5}
 SB_REPLICA_BASE=${SB_REPLICA_BASE:-8081}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+# standalone (REDIS_URL is one node), cluster or sentinel (REDIS_URL lists the nodes, or the sentinels)
+SB_REDIS_MODE=${SB_REDIS_MODE:-standalone}
+SB_REDIS_MASTER=${SB_REDIS_MASTER:-mymaster}
 SWITCHBOARD_SWARM_FILE=${SWITCHBOARD_SWARM_FILE:-$SB_ROOT/config/swarm.yaml}
 # SB_JAVA_OPTS, when unset, is chosen by use_java (it depends on the JDK): see default_java_opts.
 APP_JAR=$SB_ROOT/target/quarkus-app/quarkus-run.jar
@@ -132,6 +135,89 @@ start_replica() { # port [aot-options]
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Local Redis topologies for bin/up --redis cluster|sentinel and the tests, under $SB_VAR, each
+# process by pid like the rest of the stack. They set REDIS_URL and SB_REDIS_MODE for the replicas.
+redis_node() { # name port dir extra-args...
+  local name=$1 port=$2 dir=$3; shift 3
+  mkdir -p "$dir"
+  spawn "$name" "$SB_VAR/log/$name.log" redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
+    --appendonly yes --save "" --daemonize no "$@"
+}
+
+wait_redis() { # port...
+  local p
+  for p in "$@"; do
+    for _ in $(seq 100); do redis_ping 127.0.0.1 "$p" && break; sleep 0.1; done
+    redis_ping 127.0.0.1 "$p" || die "redis on port $p did not start; see $SB_VAR/log/"
+  done
+}
+
+# Three masters with one replica each on base..base+5. A node is failed over after 2 s without
+# answers (cluster-node-timeout). An existing cluster under $SB_VAR is started again as it was.
+start_redis_cluster() { # base
+  local base=$1 i p nodes=() urls=()
+  for ((i = 0; i < 6; i++)); do
+    p=$((base + i))
+    redis_ping 127.0.0.1 "$p" && die "port $p is taken; set SB_REDIS_BASE"
+    redis_node "redis-$p" "$p" "$SB_VAR/redis-cluster/$p" --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 2000
+    nodes+=("127.0.0.1:$p")
+    urls+=("redis://127.0.0.1:$p")
+  done
+  wait_redis $(seq "$base" $((base + 5)))
+  if ! redis-cli -p "$base" cluster info | grep -q 'cluster_known_nodes:6'; then
+    log "creating a Redis Cluster: 3 masters, 3 replicas on ports $base-$((base + 5))"
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >> "$SB_VAR/log/redis-cluster-create.log" 2>&1 \
+      || die "redis-cli --cluster create failed; see $SB_VAR/log/redis-cluster-create.log"
+  fi
+  for _ in $(seq 200); do
+    redis-cli -p "$base" cluster info | grep -q 'cluster_state:ok' && break
+    sleep 0.1
+  done
+  redis-cli -p "$base" cluster info | grep -q 'cluster_state:ok' || die "the Redis Cluster did not come up"
+  REDIS_URL=$(IFS=,; echo "${urls[*]}")
+  SB_REDIS_MODE=cluster
+  export REDIS_URL SB_REDIS_MODE
+}
+
+# A primary on base, its replica on base+1, three sentinels on base+2..base+4 (quorum 2, a primary
+# is down after 2 s). REDIS_URL lists the sentinels; the replicas ask them for the primary.
+start_redis_sentinel() { # base
+  local base=$1 i p conf urls=()
+  for ((i = 0; i < 5; i++)); do
+    redis_ping 127.0.0.1 $((base + i)) && die "port $((base + i)) is taken; set SB_REDIS_BASE"
+  done
+  local dir=$SB_VAR/redis-sentinel
+  if [ -f "$dir/primary.port" ]; then
+    # a failover may have swapped the roles: start both nodes, the sentinels know which is which
+    redis_node "redis-$base" "$base" "$dir/$base"
+    redis_node "redis-$((base + 1))" $((base + 1)) "$dir/$((base + 1))"
+  else
+    redis_node "redis-$base" "$base" "$dir/$base"
+    redis_node "redis-$((base + 1))" $((base + 1)) "$dir/$((base + 1))" --replicaof 127.0.0.1 "$base"
+    echo "$base" > "$dir/primary.port"
+  fi
+  wait_redis "$base" $((base + 1))
+  for ((i = 2; i < 5; i++)); do
+    p=$((base + i))
+    conf=$dir/sentinel-$p.conf
+    if [ ! -f "$conf" ]; then
+      printf 'port %s\nbind 127.0.0.1\nsentinel monitor %s 127.0.0.1 %s 2\nsentinel down-after-milliseconds %s 2000\nsentinel failover-timeout %s 10000\n' \
+        "$p" "$SB_REDIS_MASTER" "$base" "$SB_REDIS_MASTER" "$SB_REDIS_MASTER" > "$conf"
+    fi
+    spawn "redis-sentinel-$p" "$SB_VAR/log/redis-sentinel-$p.log" redis-server "$conf" --sentinel --daemonize no
+    urls+=("redis://127.0.0.1:$p")
+  done
+  wait_redis $((base + 2)) $((base + 3)) $((base + 4))
+  for _ in $(seq 100); do
+    redis-cli -p $((base + 2)) sentinel get-master-addr-by-name "$SB_REDIS_MASTER" | grep -q . && break
+    sleep 0.1
+  done
+  REDIS_URL=$(IFS=,; echo "${urls[*]}")
+  SB_REDIS_MODE=sentinel
+  export REDIS_URL SB_REDIS_MODE SB_REDIS_MASTER
+}
 
 # The HMAC key(s) of session tokens (sb.auth.keys): SB_AUTH_KEYS when set, else one made once and
 # kept in $SB_VAR/auth.key, so the replicas and bin/telegram of one stack share it.

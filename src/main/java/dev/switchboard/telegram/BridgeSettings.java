@@ -11,7 +11,8 @@ import java.util.Map;
  * The bridge's settings, from its environment (docs/FRONTENDS.md). The token is kept out of
  * {@link #toString()} so that it is never logged.
  */
-public record BridgeSettings(String token, String apiUrl, URI tierUrl, String redisUrl, List<String> authKeys,
+public record BridgeSettings(String token, String apiUrl, URI tierUrl, String redisUrl, String redisMode, String redisMaster,
+                             List<String> authKeys,
                              UpdateHandler.ParseMode parseMode, String greeting, Duration pollTimeout, Duration leaseTtl) {
 
     static final String DEFAULT_GREETING = "Hi! I am an assistant of Switchboard. Ask me anything.";
@@ -30,6 +31,8 @@ public record BridgeSettings(String token, String apiUrl, URI tierUrl, String re
                 env.getOrDefault("TELEGRAM_API_URL", "https://api.telegram.org"),
                 URI.create(env.getOrDefault("SWITCHBOARD_WS_URL", "ws://127.0.0.1:8080/chat")),
                 env.getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"),
+                env.getOrDefault("SB_REDIS_MODE", "standalone"),
+                env.getOrDefault("SB_REDIS_MASTER", "mymaster"),
                 List.of(keys.split(",")),
                 UpdateHandler.ParseMode.valueOf(mode),
                 env.getOrDefault("TELEGRAM_GREETING", DEFAULT_GREETING),

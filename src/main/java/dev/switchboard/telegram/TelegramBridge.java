@@ -58,7 +58,7 @@ public final class TelegramBridge extends AbstractVerticle {
     public void start() {
         api = new BotApi(vertx, settings.apiUrl(), settings.token());
         tier = new SocketTier(vertx, settings.tierUrl(), new SessionTokens(settings.authKeys()));
-        redisClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(settings.redisUrl()).setMaxPoolWaiting(256));
+        redisClient = Redis.createClient(vertx, redisOptions(settings));
         log = new DeliveryLog(RedisAPI.api(redisClient), DeliveryLog.botId(settings.token()));
         handler = new UpdateHandler(vertx, api, tier, log, settings.parseMode(), settings.greeting());
         LOG.infof("Telegram bridge %s started: %s", owner.substring(0, 8), settings);
@@ -76,6 +76,19 @@ public final class TelegramBridge extends AbstractVerticle {
                     redisClient.close();
                     done.complete();
                 });
+    }
+
+    /** The tier's Redis as the replicas reach it: one node, a cluster or the sentinels of a primary. */
+    static RedisOptions redisOptions(BridgeSettings s) {
+        RedisOptions options = new RedisOptions().setMaxPoolWaiting(256)
+                .setType(io.vertx.redis.client.RedisClientType.valueOf(s.redisMode().toUpperCase(java.util.Locale.ROOT)));
+        for (String url : s.redisUrl().split(",")) {
+            options.addConnectionString(url.trim());
+        }
+        if (options.getType() == io.vertx.redis.client.RedisClientType.SENTINEL) {
+            options.setMasterName(s.redisMaster()).setRole(io.vertx.redis.client.RedisRole.MASTER);
+        }
+        return options;
     }
 
     private void renewLease() {

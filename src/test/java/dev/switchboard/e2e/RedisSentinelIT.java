@@ -1,0 +1,71 @@
+package dev.switchboard.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.StackScripts;
+import dev.switchboard.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The tier on a real Sentinel setup (bin/up --redis sentinel: a primary, a replica, three
+ * sentinels on loopback): the primary SIGKILLed while turns run; the sentinels promote the
+ * replica and the replicas follow it.
+ */
+class RedisSentinelIT {
+    static final int BASE = 17100;
+    static final Path VAR = Path.of("target/sentinel-var").toAbsolutePath();
+    static final String WS = "ws://127.0.0.1:18780";
+    static final StackScripts STACK = new StackScripts(VAR, 18780, 18781, 2, "redis://unused:1",
+            Map.of("SB_REDIS_BASE", String.valueOf(BASE)));
+
+    @BeforeAll
+    static void up() throws Exception {
+        STACK.run("bin/down");
+        RedisCli.deleteTree(VAR.resolve("redis-sentinel"));
+        Process up = STACK.run("bin/up", "-d", "--redis", "sentinel");
+        assertEquals(0, up.exitValue(), "bin/up --redis sentinel failed: " + Files.readString(VAR.resolve("up.log")));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        STACK.run("bin/down");
+    }
+
+    private static String primary() throws IOException, InterruptedException {
+        return RedisCli.run(BASE + 2, "sentinel", "get-master-addr-by-name", "mymaster").trim().replaceAll("\\s+", ":");
+    }
+
+    @Test
+    void the_primary_killed_while_turns_run_is_replaced_and_every_turn_is_answered() throws Exception {
+        try (WsClient c = WsClient.connect(WS, "sentinel-hello")) {
+            JsonNode r = c.send(Map.of("type", "message", "id", "a", "data", "hello")).next();
+            assertEquals("reply", r.path("type").asText(), r.toString());
+        }
+        assertEquals("127.0.0.1:" + BASE, primary());
+        RedisFailover load = new RedisFailover(WS, "sfo", 12, 15);
+        load.run(() -> {
+            try {
+                ProcessHandle.of(Long.parseLong(Files.readString(VAR.resolve("run/redis-" + BASE + ".pid")).trim()))
+                        .orElseThrow().destroyForcibly();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(12 * 15, load.answered.get(), "every turn was answered in the end");
+        assertTrue(load.errors.keySet().stream().allMatch("store_unavailable"::equals), "only store_unavailable: " + load.errors);
+        assertEquals("127.0.0.1:" + (BASE + 1), primary(), "the sentinels promoted the replica");
+        int lost = load.checkStoredAndCountLost();
+        System.out.printf("[sentinel failover] answered=%d errors=%s longest turn=%d ms lost writes=%d%n",
+                load.answered.get(), load.errors, load.longestTurnMillis.get(), lost);
+        assertTrue(load.longestTurnMillis.get() < 25_000, "the outage is bounded: " + load.longestTurnMillis.get() + " ms");
+    }
+}
