@@ -18,10 +18,14 @@ APP_CP="$SB_ROOT/target/quarkus-app/app/*:$SB_ROOT/target/quarkus-app/lib/main/*
 log() { printf '[switchboard] %s\n' "$*" >&2; }
 die() { printf '[switchboard] error: %s\n' "$*" >&2; exit 1; }
 
-# The newest JDK >= 21 on this machine: JAVA_HOME, then /usr/lib/jvm/*, then java on PATH.
+# JAVA_HOME when it is a JDK >= 21; else the newest JDK >= 21 under /usr/lib/jvm, /opt/java or on PATH.
 find_java_home() {
   local best="" best_major=0 home major
-  for home in ${JAVA_HOME:-} /usr/lib/jvm/* /opt/java/* "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")"; do
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null)
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then echo "$JAVA_HOME"; return; fi
+  fi
+  for home in /usr/lib/jvm/* /opt/java/* "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")"; do
     [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
     major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null)
     [ -n "$major" ] || major=$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
@@ -107,6 +111,22 @@ redis_ping() {
   IFS= read -r -t 2 reply <&9
   exec 9>&-
   [[ $reply == +PONG* ]]
+}
+
+# Waits for a replica started by start_replica to be ready; a replica that exits (a bad swarm file,
+# a taken port) is reported at once with the first error line of its log, not after the timeout.
+wait_replica() { # port seconds
+  local port=$1 deadline=$((SECONDS + $2)) logf=$SB_VAR/log/replica-$1.log why
+  until curl -fsS -o /dev/null "http://127.0.0.1:$port/q/health/ready" 2>/dev/null; do
+    if ! alive "$SB_VAR/run/replica-$port.pid"; then
+      why=$(grep -m1 -E 'ERROR|Exception|invalid swarm file' "$logf" 2>/dev/null | cut -c1-400)
+      log "replica $port exited: ${why:-no error line in its log}"
+      grep -A8 -m1 'invalid swarm file' "$logf" 2>/dev/null | sed -n '2,9p' | grep -E '^\s+\S+:[0-9]+:' >&2 || true
+      return 1
+    fi
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
 }
 
 wait_http() { # url seconds

@@ -2,7 +2,7 @@
 //   npx pm2 start pm2/ecosystem.config.cjs     (Redis, the backends and nginx are yours to run;
 //   npx pm2 ls / logs / stop all               bin/up runs the whole stack without PM2)
 // Environment: SB_REPLICAS (5), SB_REPLICA_BASE (8081), REDIS_URL, SWITCHBOARD_SWARM_FILE,
-// SB_JAVA_OPTS, JAVA_HOME (else the newest JDK >= 21 under /usr/lib/jvm), SB_AUTH_KEYS (signs the
+// SB_JAVA_OPTS, JAVA_HOME (when a JDK >= 21; else the newest JDK >= 21 under /usr/lib/jvm), SB_AUTH_KEYS (signs the
 // Telegram bridge's sessions). With TELEGRAM_BOT_TOKEN set, the Telegram bridge (bin/telegram) is
 // one more app, switchboard-telegram; without it there is none.
 const fs = require('fs');
@@ -10,9 +10,14 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 
-// The newest JDK >= 21, as bin/lib.sh picks it.
+// JAVA_HOME when it is a JDK >= 21, else the newest JDK >= 21, as bin/lib.sh picks it.
 function findJdk() {
-  const homes = [process.env.JAVA_HOME, ...listDir('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d))].filter(Boolean);
+  const given = process.env.JAVA_HOME;
+  if (given && fs.existsSync(path.join(given, 'bin', 'java'))) {
+    const major = Number((/JAVA_VERSION="(\d+)/.exec(readFile(path.join(given, 'release'))) || [])[1] || 0);
+    if (major >= 21) return { java: path.join(given, 'bin', 'java'), major };
+  }
+  const homes = listDir('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d));
   let best = null;
   let bestMajor = 0;
   for (const home of homes) {

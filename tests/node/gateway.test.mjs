@@ -151,3 +151,14 @@ test('metrics and readiness describe the backends', async () => {
   assert.equal(backends.status, 'UP');
   assert.equal(backends.data['alias chat'], 'served');
 });
+
+test('without keys, a gateway in front of a backend with an api-key refuses everyone', async () => {
+  const open = await startReplica(19183, { SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-gateway.yaml') });
+  try {
+    const r = await fetch('http://127.0.0.1:19183/v1/models');
+    assert.equal(r.status, 401);
+    assert.match((await r.json()).error.message, /will not spend backend gw-openai's credit/);
+  } finally {
+    stop(open);
+  }
+});

@@ -89,8 +89,16 @@ public interface SwitchboardConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** Bearer keys accepted by {@code /v1/*} (comma-separated, two during a rotation); none = open. */
+        /**
+         * Bearer keys accepted by {@code /v1/*} (comma-separated, two during a rotation). Without
+         * any, the gateway is open only while no real backend has an {@code api-key} (or with
+         * {@code allow-open}): an open gateway in front of a paid API spends its credit for anyone.
+         */
         Optional<java.util.List<String>> apiKeys();
+
+        /** Serve {@code /v1/*} without keys even though a backend has an {@code api-key}. */
+        @WithDefault("false")
+        boolean allowOpen();
 
         /** Largest request body, in bytes; larger ones get 413. */
         @WithDefault("1048576")

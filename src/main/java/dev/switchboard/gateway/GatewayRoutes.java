@@ -34,6 +34,7 @@ public class GatewayRoutes {
     private final OpenAiWire wire;
     private final ObjectMapper json;
     private final BearerKeys keys;
+    private final String paidBackend;
     private final SwitchboardConfig.Gateway config;
 
     public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config) {
@@ -42,11 +43,21 @@ public class GatewayRoutes {
         this.wire = new OpenAiWire(json);
         this.config = config.gateway();
         this.keys = new BearerKeys(config.gateway().apiKeys().orElse(List.of()));
+        // a backend with a key that is not the simulator's costs money (or quota) per request
+        this.paidBackend = pool.backends().stream()
+                .filter(b -> b.spec().apiKey().isPresent() && b.spec().simulate().isEmpty())
+                .map(b -> b.name()).findFirst().orElse(null);
     }
 
     void routes(@Observes Router router) {
         if (!config.enabled()) {
             return;
+        }
+        if (keys.open() && paidBackend != null && !config.allowOpen()) {
+            LOG.warnf("the OpenAI-compatible gateway refuses every request: backend %s has an api-key and "
+                    + "SB_GATEWAY_API_KEYS is not set (set keys, or SB_GATEWAY_ALLOW_OPEN=true to serve it open)", paidBackend);
+        } else if (keys.open()) {
+            LOG.info("the OpenAI-compatible gateway on /v1 is open (no SB_GATEWAY_API_KEYS)");
         }
         router.get("/v1/models").handler(this::models);
         router.post("/v1/chat/completions")
@@ -55,6 +66,11 @@ public class GatewayRoutes {
     }
 
     private boolean authorized(RoutingContext rc) {
+        if (keys.open() && paidBackend != null && !config.allowOpen()) {
+            send(rc.response(), 401, wire.error("this gateway has no API keys and will not spend backend " + paidBackend
+                    + "'s credit for anyone: the operator sets SB_GATEWAY_API_KEYS", "invalid_request_error", "invalid_api_key"));
+            return false;
+        }
         if (keys.open() || keys.accepts(rc.request().getHeader("Authorization"))) {
             return true;
         }
