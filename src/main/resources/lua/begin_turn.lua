@@ -1,7 +1,8 @@
 -- Round trip 1 of a turn: answer a resend from the stored reply, or take the lease and read
 -- the session's state and history window.
 -- KEYS: 1 history, 2 state, 3 lease (one hash tag, so Cluster keeps them on one slot)
--- ARGV: 1 owner (replica id), 2 lease ttl ms, 3 window size, 4 client message id or '', 5 history ttl ms
+-- ARGV: 1 owner (replica id~incarnation), 2 lease ttl ms, 3 window size, 4 client message id or '',
+--       5 history ttl ms, 6 the lease of a dead owner this call may take over, or ''
 if ARGV[4] ~= '' then
   local stored = redis.call('HGET', KEYS[2], 'r:' .. ARGV[4])
   if stored then
@@ -9,7 +10,9 @@ if ARGV[4] ~= '' then
   end
 end
 local holder = redis.call('GET', KEYS[3])
-if holder then
+-- A lease whose owner the caller found dead (its liveness key expired) is taken over; the fence
+-- below grows past the dead turn's, so a late commit of that turn is refused.
+if holder and holder ~= ARGV[6] then
   return {'busy', holder, tostring(redis.call('PTTL', KEYS[3]))}
 end
 -- The fencing token: every turn gets a larger one; commit writes only while it is still the newest.

@@ -26,8 +26,13 @@ public record BackendSpec(String name, Provider provider, URI baseUrl, String mo
 
     /** Where the OpenAI-format client should point: exo and OpenAI both take a base URL ending in /v1. */
     public String openAiBaseUrl() {
-        String url = baseUrl.toString().replaceAll("/+$", "");
+        String url = root();
         return url.endsWith("/v1") ? url : url + "/v1";
+    }
+
+    /** The base URL without trailing slashes, for appending a path ({@code /api/tags}). */
+    public String root() {
+        return baseUrl.toString().replaceAll("/+$", "");
     }
 
     @Override

@@ -113,6 +113,14 @@ public interface SwitchboardConfig {
         @WithDefault("15s")
         Duration leaseTtl();
 
+        /**
+         * How long a replica counts as alive after its last heartbeat in Redis (renewed every tenth
+         * of it). A killed replica's turns are taken over this soon; a Redis frozen for less than
+         * nine tenths of it makes no live replica look dead.
+         */
+        @WithDefault("2500ms")
+        Duration livenessTtl();
+
         /** How long a message waits for the session's running turn before a {@code busy} error. */
         @WithDefault("30s")
         Duration leaseWait();

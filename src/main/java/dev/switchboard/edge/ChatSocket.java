@@ -58,11 +58,11 @@ public class ChatSocket {
         String query = connection.handshakeRequest().query();
         String clientId = ClientIds.fromQuery(query);
         if (ClientIds.problem(clientId) != null) {
-            connection.close(new CloseReason(1008, "invalid clientId")).subscribe().with(v -> { }, e -> { });
+            Sockets.close(connection, new CloseReason(1008, "invalid clientId"));
             return;
         }
         if (!limits.socketOpened(clientId)) {
-            connection.close(new CloseReason(1008, "too many sockets for this clientId")).subscribe().with(v -> { }, e -> { });
+            Sockets.close(connection, new CloseReason(1008, "too many sockets for this clientId"));
             return;
         }
         String ip = null; // a socket with a verified token is a trusted front end: no per-address bucket
@@ -107,7 +107,7 @@ public class ChatSocket {
                     // Not run here: the client resends it (same id) on the replica it reconnects to.
                     // A socket with a turn still running is closed by the drain once that turn ends.
                     if (!turns.active()) {
-                        connection.close(Drain.GOING_AWAY).subscribe().with(v -> { }, e -> { });
+                        Sockets.close(connection, Drain.GOING_AWAY);
                     }
                     return;
                 }
@@ -190,8 +190,7 @@ public class ChatSocket {
         long size = text.getBytes(StandardCharsets.UTF_8).length;
         if (pending.addAndGet(size) > maxPendingBytes) {
             LOG.infof("closing the socket of %s: %d bytes of token frames unread", state.clientId, pending.get());
-            connection.close(new CloseReason(1008, "client too slow: token frames unread; fetch the answer with history"))
-                    .subscribe().with(v -> { }, e -> { });
+            Sockets.close(connection, new CloseReason(1008, "client too slow: token frames unread; fetch the answer with history"));
             return;
         }
         connection.sendText(text).subscribe().with(v -> pending.addAndGet(-size), e -> pending.addAndGet(-size));

@@ -1,6 +1,7 @@
 package dev.switchboard.edge;
 
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.session.SessionStore;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OpenConnections;
@@ -33,8 +34,10 @@ public class Drain {
     private final AtomicInteger running = new AtomicInteger();
     private final OpenConnections connections;
     private final SwitchboardConfig config;
+    private final SessionStore store;
 
-    public Drain(OpenConnections connections, SwitchboardConfig config) {
+    public Drain(OpenConnections connections, SwitchboardConfig config, SessionStore store) {
+        this.store = store;
         this.connections = connections;
         this.config = config;
     }
@@ -102,9 +105,13 @@ public class Drain {
         int closed = 0;
         for (WebSocketConnection c : connections.listAll()) {
             if (c.isOpen()) {
-                c.close(GOING_AWAY).subscribe().with(v -> { }, e -> { });
+                Sockets.close(c, GOING_AWAY);
                 closed++;
             }
+        }
+        if (running.get() > 0) {
+            // hand the sessions of turns that did not finish over: their resends run elsewhere at once
+            store.releaseAll();
         }
         LOG.infof("drained: %d turns still running, %d sockets closed with 1001", running.get(), closed);
         try {

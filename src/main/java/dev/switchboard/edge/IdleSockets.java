@@ -40,7 +40,7 @@ public class IdleSockets {
         for (WebSocketConnection c : connections) {
             SocketState state = c.userData().get(ChatSocket.STATE);
             if (state != null && now - state.lastActive() > idleMillis && c.isOpen()) {
-                c.close(new CloseReason(1000, "idle timeout")).subscribe().with(v -> { }, e -> { });
+                Sockets.close(c, new CloseReason(1000, "idle timeout"));
             }
         }
     }

@@ -1,10 +1,11 @@
 package dev.switchboard.edge;
 
+import dev.switchboard.config.SecretKeys;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -19,11 +20,10 @@ import java.util.List;
  * Minting from a shell: {@code SB_AUTH_KEYS=secret bin/token alice 24h}.
  */
 public final class SessionTokens {
-    private final List<byte[]> keys;
+    private final SecretKeys keys;
 
     public SessionTokens(List<String> keys) {
-        this.keys = keys.stream().map(String::trim).filter(k -> !k.isEmpty())
-                .map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+        this.keys = SecretKeys.of(keys);
         if (this.keys.isEmpty()) {
             throw new IllegalArgumentException("at least one key is needed");
         }
@@ -31,7 +31,7 @@ public final class SessionTokens {
 
     public String mint(String clientId, Instant expiry) {
         long exp = expiry.getEpochSecond();
-        return exp + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(keys.get(0), clientId, exp));
+        return exp + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(keys.first(), clientId, exp));
     }
 
     /** Why {@code token} does not open {@code clientId}'s session at {@code now}, or null when it does. */
@@ -48,11 +48,7 @@ public final class SessionTokens {
         } catch (RuntimeException e) {
             return "the token is malformed";
         }
-        boolean valid = false;
-        for (byte[] key : keys) {
-            valid |= MessageDigest.isEqual(mac(key, clientId, exp), given); // constant time, every key
-        }
-        if (!valid) {
+        if (!keys.anyProduces(key -> mac(key, clientId, exp), given)) {
             return "the token does not match this clientId";
         }
         if (now.getEpochSecond() >= exp) {

@@ -1,7 +1,8 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.config.SecretKeys;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 
 /**
@@ -9,11 +10,10 @@ import java.util.List;
  * operator rotate one without downtime. Compared in constant time; never logged.
  */
 final class BearerKeys {
-    private final List<byte[]> keys;
+    private final SecretKeys keys;
 
     BearerKeys(List<String> keys) {
-        this.keys = keys.stream().map(String::trim).filter(k -> !k.isEmpty())
-                .map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+        this.keys = SecretKeys.of(keys);
     }
 
     boolean open() {
@@ -24,11 +24,6 @@ final class BearerKeys {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        boolean ok = false;
-        for (byte[] key : keys) {
-            ok |= MessageDigest.isEqual(key, given); // no early exit: timing says nothing about which key
-        }
-        return ok;
+        return keys.matches(authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 }

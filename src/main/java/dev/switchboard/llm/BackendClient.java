@@ -133,7 +133,7 @@ final class BackendClient implements AutoCloseable {
      */
     Future<Void> probe(Exchange exchange) {
         HttpRequest.Builder req = HttpRequest.builder().method(HttpMethod.GET)
-                .url(spec.provider() == Provider.OLLAMA ? spec.baseUrl().toString().replaceAll("/+$", "") + "/api/tags"
+                .url(spec.provider() == Provider.OLLAMA ? spec.root() + "/api/tags"
                         : spec.openAiBaseUrl() + "/models");
         spec.apiKey().ifPresent(key -> req.addHeader("Authorization", "Bearer " + key));
         return transport.send(req.build(), exchange).mapEmpty();
@@ -145,7 +145,7 @@ final class BackendClient implements AutoCloseable {
      */
     Future<Boolean> modelLoaded(Exchange exchange) {
         HttpRequest req = HttpRequest.builder().method(HttpMethod.GET)
-                .url(spec.baseUrl().toString().replaceAll("/+$", "") + "/api/ps").build();
+                .url(spec.root() + "/api/ps").build();
         return transport.send(req, exchange).map(r -> {
             try {
                 com.fasterxml.jackson.databind.JsonNode models = PS_READER.readTree(r.body()).path("models");

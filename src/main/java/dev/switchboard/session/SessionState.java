@@ -12,8 +12,4 @@ public record SessionState(String activeAgent, List<String> stack, Map<String, S
         stack = List.copyOf(stack);
         memory = Map.copyOf(memory);
     }
-
-    public SessionState withActiveAgent(String agent) {
-        return new SessionState(agent, stack, memory);
-    }
 }

@@ -41,6 +41,8 @@ public class SessionStore {
     private final SwarmSpec swarm;
     private final String owner;
     private final Counter roundTrips;
+    private final Counter takeovers;
+    private final Liveness liveness;
     private final LuaScript beginTurn = LuaScript.load("begin_turn");
     private final LuaScript commitTurn = LuaScript.load("commit_turn");
     private final LuaScript releaseLease = LuaScript.load("release_lease");
@@ -53,7 +55,7 @@ public class SessionStore {
     private final long sweep;
 
     public SessionStore(ReactiveRedisDataSource redis, Vertx vertx, ObjectMapper json, SwitchboardConfig config,
-                        SwarmSpec swarm, ReplicaIdentity replica, MeterRegistry meters) {
+                        SwarmSpec swarm, Liveness liveness, MeterRegistry meters) {
         // the data source's client proxy would look the bean up on every command; it lives as long as the app
         this.redis = io.quarkus.arc.ClientProxy.unwrap(redis);
         this.vertx = vertx;
@@ -61,7 +63,10 @@ public class SessionStore {
         this.historyJson = new HistoryJson(json.getFactory());
         this.config = config.session();
         this.swarm = swarm;
-        this.owner = replica.id();
+        this.liveness = liveness;
+        this.owner = liveness.owner();
+        this.takeovers = Counter.builder("switchboard.session.takeovers")
+                .description("turn leases taken over from a replica found dead").register(meters);
         this.roundTrips = Counter.builder("switchboard.redis.round.trips")
                 .description("Redis round trips made by the session store").register(meters);
         // A lease is renewed once it is a third of its TTL old; sweeping every sixth means it is never
@@ -80,7 +85,7 @@ public class SessionStore {
         SessionKeys keys = SessionKeys.of(clientId);
         List<String> keyList = List.of(keys.history(), keys.state(), keys.lease());
         String[] argv = {owner, String.valueOf(config.leaseTtl().toMillis()), String.valueOf(window),
-                messageId == null ? "" : messageId, String.valueOf(swarm.swarm().historyTtl().toMillis())};
+                messageId == null ? "" : messageId, String.valueOf(swarm.swarm().historyTtl().toMillis()), ""};
         return tryBegin(clientId, keyList, argv, System.nanoTime() + config.leaseWait().toNanos());
     }
 
@@ -93,12 +98,46 @@ public class SessionStore {
             if ("ok".equals(outcome)) {
                 return Uni.createFrom().item(started(clientId, r));
             }
+            String holder = r.get(1).toString();
             long remaining = Long.parseLong(r.get(2).toString());
             if (System.nanoTime() > deadline) {
-                return Uni.createFrom().item(new TurnStart.Busy(r.get(1).toString(), remaining));
+                return Uni.createFrom().item(new TurnStart.Busy(holder, remaining));
             }
-            return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
+            String holderOwner = holder.substring(0, Math.max(0, holder.lastIndexOf('#')));
+            if (holderOwner.isEmpty() || holderOwner.equals(owner) || holder.equals(argv[5])) {
+                return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
+            }
+            // Another replica's turn holds the session: one more round trip, only on this contended path,
+            // says whether that replica still lives. A dead one's lease is taken over now, not at its TTL.
+            roundTrips.increment();
+            return liveness.alive(holderOwner)
+                    .onFailure().transform(e -> new StoreUnavailableException("session store unavailable: " + e.getMessage(), e))
+                    .flatMap(alive -> {
+                if (alive) {
+                    return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
+                }
+                LOG.infof("taking over the turn lease of %s from %s, which is not alive", clientId, holderOwner);
+                takeovers.increment();
+                String[] takeover = argv.clone();
+                takeover[5] = holder;
+                return tryBegin(clientId, keys, takeover, deadline);
+            });
         });
+    }
+
+    /** The stored answer to {@code messageId} of a session (its reply JSON), or null: one round trip. */
+    public Uni<String> storedAnswer(String clientId, String messageId) {
+        return call(redis.execute("HGET", SessionKeys.of(clientId).state(), "r:" + messageId))
+                .map(r -> r == null ? null : r.toString());
+    }
+
+    /**
+     * Gives back the leases of the turns still running here (a drain that ran out of time): other
+     * replicas may start those sessions' next turns at once. A turn that still finishes here commits
+     * only if no newer turn began meanwhile (fencing).
+     */
+    public void releaseAll() {
+        held.keySet().forEach(this::release);
     }
 
     private TurnStart.Started started(String clientId, Response r) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.LeaseLostException;
+import dev.switchboard.session.Liveness;
 import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.session.StoreUnavailableException;
@@ -34,14 +35,8 @@ public class ChatService {
 
     /**
      * @param messageId the client's id for the message, or null; a resend of an answered id gets the stored answer
+     * @param options   streaming (tokens go to {@code listener}) and the handle that cancels the turn
      * @return fails with {@link TurnException} with the error code for the client; nothing was stored
-     */
-    public Uni<TurnReply> send(String clientId, String messageId, String text, TurnListener listener) {
-        return send(clientId, messageId, text, listener, Swarm.TurnOptions.PLAIN);
-    }
-
-    /**
-     * @param options streaming (tokens go to {@code listener}) and the handle that cancels the turn
      */
     public Uni<TurnReply> send(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
         return store.begin(clientId, messageId, swarm.widestWindow())
@@ -49,7 +44,8 @@ public class ChatService {
                 .flatMap(start -> switch (start) {
                     case TurnStart.Answered a -> Uni.createFrom().item(() -> replay(a.replyJson()));
                     case TurnStart.Busy b -> Uni.createFrom().failure(new TurnException("busy",
-                            "another message of this session is still being answered (by replica " + b.holder().split("#")[0] + ")"));
+                            "another message of this session is still being answered (by replica "
+                                    + Liveness.replicaOf(b.holder().split("#")[0]) + ")"));
                     case TurnStart.Started s -> run(clientId, messageId, text, listener, options, s);
                 });
     }
@@ -70,6 +66,11 @@ public class ChatService {
                 })
                 // a lost lease belongs to a newer turn now: only this turn's own lease is given back
                 .onFailure(e -> !(e instanceof LeaseLostException)).invoke(e -> store.release(s.lease()))
+                // This replica stalled (or was thought dead) and another took the turn over: when that one
+                // stored an answer to this message, this socket gets the same answer, not an error.
+                .onFailure(LeaseLostException.class).recoverWithUni(e -> messageId == null ? Uni.createFrom().failure(e)
+                        : store.storedAnswer(clientId, messageId).flatMap(stored -> stored == null
+                                ? Uni.createFrom().<TurnReply>failure(e) : Uni.createFrom().item(() -> replay(stored))))
                 .onFailure().transform(ChatService::forClient);
     }
 

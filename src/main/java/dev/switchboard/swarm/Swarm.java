@@ -8,7 +8,6 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.switchboard.config.AgentSpec;
-import dev.switchboard.config.SwarmSettings;
 import dev.switchboard.config.SwarmSpec;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
@@ -310,10 +309,5 @@ public class Swarm {
     /** A message id: random, unique within a session's history for all practical purposes, cheap to make. */
     static String newId() {
         return "m-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-    }
-
-    /** The swarm settings in use, for the socket's frames. */
-    public SwarmSettings settings() {
-        return spec.swarm();
     }
 }

@@ -76,10 +76,12 @@ class FaultsIT {
     @Order(1)
     void redis_going_away_is_a_clear_error_and_its_return_resumes_every_session() throws Exception {
         String id = "redis-" + UUID.randomUUID();
+        // every write on disk before Redis answers it, so the SIGKILL below cannot lose the first turn
+        // (bin/up's default, everysec, would need a second's wait)
+        assertEquals("OK", RedisCli.run(REDIS, "config", "set", "appendfsync", "always").trim());
         try (WsClient c = WsClient.connect(WS, id)) {
             c.send(Map.of("type", "message", "id", "r1", "data", "before the fault"));
             assertEquals("reply", c.next().path("type").asText());
-            Thread.sleep(1500); // AOF fsyncs every second: the turn is on disk
 
             ProcessHandle redis = ProcessHandle.of(pid("redis")).orElseThrow();
             redis.destroyForcibly();
@@ -96,7 +98,7 @@ class FaultsIT {
             long deadline = System.nanoTime() + 30_000_000_000L;
             JsonNode after;
             do {
-                Thread.sleep(300);
+                Thread.sleep(300); // a client's pause between resends, polled against a deadline
                 after = c.send(Map.of("type", "message", "id", "r3-" + System.nanoTime(), "data", "after the fault")).next(30);
             } while (!"reply".equals(after.path("type").asText()) && System.nanoTime() < deadline);
             assertEquals("reply", after.path("type").asText(), "the same socket works again without a restart: " + after);
@@ -113,7 +115,7 @@ class FaultsIT {
             JsonNode first = c.send(Map.of("type", "message", "id", "d1", "data", "hello")).next();
             String replica = first.path("replica").asText();
             c.send(Map.of("type", "message", "id", "d2", "data", "a slow one [[sim:delay=2000]]"));
-            Thread.sleep(300);
+            awaitSimulatorsBusy(); // the slow turn is at a backend
             ProcessHandle.of(pid("replica-" + replica)).orElseThrow().destroy(); // SIGTERM
 
             JsonNode slow = c.nextOfType("reply");
@@ -126,6 +128,23 @@ class FaultsIT {
             assertEquals("reply", next.path("type").asText(), next.toString());
             assertEquals(3, usersSeen(next), "the whole session, on the other replica");
         }
+    }
+
+    /** Until a simulator of the e2e swarm (11601-11603) has a request in flight. */
+    private static void awaitSimulatorsBusy() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (int port = 11601; port <= 11603; port++) {
+                String stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/stats")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (!stats.contains("\"inflight\":0")) {
+                    return;
+                }
+            }
+            Thread.sleep(20); // polling a condition with a deadline
+        }
+        throw new AssertionError("no simulator got the slow turn within 10 s");
     }
 
     private static void deleteTree(Path dir) throws IOException {

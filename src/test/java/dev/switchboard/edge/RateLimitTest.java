@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The per-replica limits: a session's message rate and sockets per clientId. */
@@ -52,10 +53,23 @@ class RateLimitTest {
             }
             assertEquals(3, types.stream().filter("history"::equals).count(), types.toString());
             assertEquals(3, types.stream().filter("error:rate_limited"::equals).count(), types.toString());
-            Thread.sleep(1100); // two tokens a second come back
-            c.send("after a pause");
-            assertEquals("reply", c.nextOfType("reply").path("type").asText());
+            // the socket stays open: a limited frame is answered, not punished (the refill is BucketTest's)
+            assertEquals("rate_limited", c.send("one more").next().path("code").asText());
         }
+    }
+
+    @Test
+    void a_bucket_refills_at_its_rate_up_to_its_burst() {
+        long second = 1_000_000_000L;
+        RateLimits.Bucket b = new RateLimits.Bucket(2, 3, 0);
+        assertTrue(b.take(0) && b.take(0) && b.take(0), "a burst of three");
+        assertFalse(b.take(0), "then empty");
+        assertFalse(b.take(second / 4), "half a token after 250 ms");
+        assertTrue(b.take(second / 2), "one token after 500 ms at 2/s");
+        assertFalse(b.take(second / 2));
+        assertFalse(b.full(second * 19 / 10), "2.8 tokens 1.4 s after the last take");
+        assertTrue(b.full(second * 2), "full again after 1.5 s: such a bucket is dropped by the sweep");
+        assertTrue(b.take(second * 10) && b.take(second * 10) && b.take(second * 10) && !b.take(second * 10), "never more than the burst");
     }
 
     @Test

@@ -223,7 +223,7 @@ class SwarmSocketTest {
                         stored = h.get(1);
                         break;
                     }
-                    Thread.sleep(250);
+                    Thread.sleep(250); // polling a condition with a deadline
                 }
             }
             assertTrue(stored != null && stored.path("content").asText().length() > 1_000_000, "the whole answer was stored");

@@ -168,14 +168,14 @@ class StrategiesTest {
         SessionAffinity s = new SessionAffinity(0.25);
         for (int i = 0; i < 300; i++) {
             String key = i % 10 == 0 ? "cold-" + i : "hot";
-            Backend picked = s.pick(three, key);
-            int total = three.stream().mapToInt(Backend::inflight).sum();
-            double cap = Math.ceil(1.25 * (total + 1) / 3.0);
-            assertTrue(picked.inflight() + 1 <= cap, "bound broken at " + i);
-            picked.acquired();
+            s.pick(three, key).acquired();
         }
-        int max = three.stream().mapToInt(Backend::inflight).max().orElseThrow();
-        assertTrue(max <= Math.ceil(1.25 * 300 / 3.0), "max " + max);
+        // 300 in flight over three equal backends, ε = 0.25: none above 125 (1.25 × 100); the hot
+        // session's 270 requests could not stay home, so the other two carry at least 175 between them
+        List<Integer> load = three.stream().map(Backend::inflight).sorted().toList();
+        assertTrue(load.get(2) <= 125, "bounded: " + load);
+        assertTrue(load.get(0) + load.get(1) >= 175, "the hot session spilled: " + load);
+        assertEquals(300, load.stream().mapToInt(Integer::intValue).sum());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class RedisProbe implements AutoCloseable {
     }
 
     public static RedisProbe local() {
-        return new RedisProbe("127.0.0.1", 16379);
+        return new RedisProbe("127.0.0.1", Integer.parseInt(System.getenv().getOrDefault("SB_TEST_REDIS_PORT", "16379")));
     }
 
     /** Sends a command and reads one reply: String, Long, List or null. */

@@ -1,0 +1,215 @@
+package dev.switchboard.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.StackScripts;
+import dev.switchboard.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.switchboard.testing.WsClient.usersSeen;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 17's promises on a real stack (two replicas behind nginx, its own Redis): a turn orphaned
+ * by a SIGKILLed replica is taken over within seconds, a replica that is only paused keeps (or
+ * cleanly loses) its turn, and a Redis that freezes for 2 s makes no live replica look dead.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CrashRecoveryIT {
+    static final int NGINX = 18880;
+    static final int A = 18881;
+    static final int B = 18882;
+    static final int REDIS = 16579;
+    static final Path VAR = Path.of("target/recovery-var").toAbsolutePath();
+    static final StackScripts STACK = new StackScripts(VAR, NGINX, A, 2, "redis://127.0.0.1:" + REDIS);
+    static final long TURN_MILLIS = 1000; // [[sim:delay=1000]]: the turn's own time
+
+    @BeforeAll
+    static void up() throws Exception {
+        STACK.run("bin/down");
+        Process up = STACK.run("bin/up", "-d");
+        assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        signal("CONT", A);
+        STACK.run("bin/down");
+    }
+
+    private static long pid(int port) throws IOException {
+        return Long.parseLong(Files.readString(VAR.resolve("run/replica-" + port + ".pid")).trim());
+    }
+
+    private static void signal(String sig, int port) throws Exception {
+        new ProcessBuilder("kill", "-" + sig, String.valueOf(pid(port))).start().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    private static WsClient at(int port, String id) {
+        return WsClient.connect("ws://127.0.0.1:" + port, id);
+    }
+
+    /** Until a simulator of the e2e swarm (11601-11603) has a request in flight: the slow turn is at a backend. */
+    private static void awaitTurnAtBackend() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (int port = 11601; port <= 11603; port++) {
+                String stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/stats")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (!stats.contains("\"inflight\":0")) {
+                    return;
+                }
+            }
+            Thread.sleep(10); // polling a condition with a deadline
+        }
+        throw new AssertionError("the slow turn never reached a simulator");
+    }
+
+    private static List<String> userIds(WsClient c) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : c.send(Map.of("type", "history", "limit", 50)).nextOfType("history").path("messages")) {
+            if ("user".equals(m.path("role").asText())) {
+                ids.add(m.path("id").asText());
+            }
+        }
+        return ids;
+    }
+
+    private static double takeovers(int port) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^switchboard_session_takeovers_total(?:\\{[^}]*})? ([0-9.]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static void restartA() throws Exception {
+        assertEquals(0, STACK.run("bash", "-c", "source bin/lib.sh && use_java && start_replica " + A).exitValue());
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + A + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException starting) {
+                // not listening yet
+            }
+            Thread.sleep(100); // polling a condition with a deadline
+        }
+        throw new AssertionError("replica " + A + " did not come back");
+    }
+
+    @Test
+    @Order(1)
+    void a_replica_sigkilled_mid_turn_is_taken_over_and_answered_within_3_s() throws Exception {
+        String id = "crash-" + UUID.randomUUID();
+        try (WsClient first = at(A, id)) {
+            assertEquals("reply", first.send(Map.of("type", "message", "id", "k0", "data", "hello")).next().path("type").asText());
+            first.send(Map.of("type", "message", "id", "k1", "data", "a slow one [[sim:delay=" + TURN_MILLIS + "]]"));
+            awaitTurnAtBackend();
+            ProcessHandle.of(pid(A)).orElseThrow().destroyForcibly(); // SIGKILL: its lease stays behind
+        }
+        long killed = System.nanoTime();
+        try (WsClient again = WsClient.connect("ws://127.0.0.1:" + NGINX, id)) {
+            JsonNode reply = again.send(Map.of("type", "message", "id", "k1", "data", "a slow one [[sim:delay=" + TURN_MILLIS + "]]")).next(30);
+            long millis = (System.nanoTime() - killed) / 1_000_000;
+            assertEquals("reply", reply.path("type").asText(), reply.toString());
+            assertEquals(String.valueOf(B), reply.path("replica").asText());
+            assertTrue(millis - TURN_MILLIS <= 3000, "answered " + millis + " ms after the kill, the turn itself " + TURN_MILLIS + " ms");
+            assertEquals(2, usersSeen(reply));
+            assertEquals(List.of("k0", "k1"), userIds(again), "stored once");
+            System.out.printf("[recovery] SIGKILL mid-turn: answered %d ms after the kill (turn %d ms)%n", millis, TURN_MILLIS);
+        }
+        assertTrue(takeovers(B) >= 1, "B took the dead replica's lease over");
+        restartA();
+    }
+
+    @Test
+    @Order(2)
+    void a_replica_paused_for_5_s_without_a_resend_finishes_its_turn_once() throws Exception {
+        String id = "pause-" + UUID.randomUUID();
+        try (WsClient c = at(A, id)) {
+            c.send(Map.of("type", "message", "id", "p1", "data", "slow [[sim:delay=" + TURN_MILLIS + "]]"));
+            awaitTurnAtBackend();
+            signal("STOP", A);
+            Thread.sleep(5000); // the fault itself: five seconds stopped (a GC pause, a frozen VM)
+            signal("CONT", A);
+            JsonNode reply = c.next(30);
+            assertEquals("reply", reply.path("type").asText(), reply.toString());
+            assertEquals(String.valueOf(A), reply.path("replica").asText(), "its own turn, not taken from it");
+            assertEquals(List.of("p1"), userIds(c));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void a_resend_while_the_replica_is_paused_is_answered_once_and_both_sockets_see_that_answer() throws Exception {
+        String id = "pause2-" + UUID.randomUUID();
+        try (WsClient onA = at(A, id); WsClient onB = at(B, id)) {
+            onA.send(Map.of("type", "message", "id", "q1", "data", "slow [[sim:delay=" + TURN_MILLIS + "]]"));
+            awaitTurnAtBackend();
+            signal("STOP", A);
+            JsonNode fromB;
+            try {
+                fromB = onB.send(Map.of("type", "message", "id", "q1", "data", "slow [[sim:delay=" + TURN_MILLIS + "]]")).next(30);
+            } finally {
+                signal("CONT", A);
+            }
+            assertEquals("reply", fromB.path("type").asText(), fromB.toString());
+            assertEquals(String.valueOf(B), fromB.path("replica").asText());
+            JsonNode fromA = onA.next(30);
+            assertEquals("reply", fromA.path("type").asText(), "the paused replica's late commit was refused; " + fromA);
+            assertEquals(fromB.path("data").asText(), fromA.path("data").asText(), "both sockets see the one stored answer");
+            assertTrue(fromA.path("replayed").asBoolean(), fromA.toString());
+            assertEquals(List.of("q1"), userIds(onB), "exactly one answer stored");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void redis_frozen_for_2_s_makes_no_live_replica_look_dead() throws Exception {
+        double before = takeovers(A) + takeovers(B);
+        List<CompletableFuture<List<String>>> clients = new ArrayList<>();
+        for (int port : new int[]{A, B, A, B}) {
+            String id = "freeze-" + UUID.randomUUID();
+            clients.add(CompletableFuture.supplyAsync(() -> {
+                List<String> outcomes = new ArrayList<>();
+                try (WsClient c = at(port, id)) {
+                    for (int i = 0; i < 6; i++) {
+                        JsonNode f = c.send(Map.of("type", "message", "id", "f" + i, "data", "turn [[sim:delay=300]]")).next(30);
+                        outcomes.add(f.path("type").asText() + (f.has("code") ? ":" + f.path("code").asText() : ""));
+                    }
+                }
+                return outcomes;
+            }));
+        }
+        awaitTurnAtBackend();
+        assertTrue(RedisCli.run(REDIS, "debug", "sleep", "2").startsWith("OK"), "Redis froze for 2 s");
+        for (CompletableFuture<List<String>> c : clients) {
+            assertEquals(List.of("reply", "reply", "reply", "reply", "reply", "reply"), c.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(before, takeovers(A) + takeovers(B), "no lease was taken from a live replica");
+    }
+}
