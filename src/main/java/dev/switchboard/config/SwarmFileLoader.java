@@ -156,7 +156,7 @@ public final class SwarmFileLoader {
                 }
             }
             SwarmSettings settings = settings(root.path("swarm"), names, agents);
-            return new SwarmSpec(source, List.copyOf(backends), pool, List.copyOf(agents), settings);
+            return new SwarmSpec(source, List.copyOf(backends), pool, List.copyOf(agents), settings, lines::lineOf);
         }
 
         BackendSpec backend(JsonNode n, String at) {
@@ -185,8 +185,10 @@ public final class SwarmFileLoader {
             int weight = integer(n, "weight", at, 1, 1, 1000);
             boolean backup = n.path("backup").asBoolean(false);
             Optional<String> apiKey = Optional.ofNullable(text(n, "api-key", at + ".api-key"));
-            if (provider == Provider.OPENAI && apiKey.isEmpty() && n.path("simulate").isMissingNode()) {
-                error(at + ".api-key", "an openai backend needs an api-key (use ${OPENAI_API_KEY})");
+            if (provider == Provider.OPENAI && apiKey.isEmpty() && n.path("simulate").isMissingNode()
+                    && n.path("base-url").asText("").contains("api.openai.com")) {
+                // local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) need no key; OpenAI itself does
+                error(at + ".api-key", "api.openai.com needs an api-key (use ${OPENAI_API_KEY})");
             }
             Duration timeout = duration(n, "timeout", at, Duration.ofSeconds(120));
             Optional<SimSpec> sim = Optional.empty();

@@ -51,8 +51,8 @@ final class ToolRunner {
             AgentSpec agent = swarm.agents().get(i);
             for (int k = 0; k < agent.tools().size(); k++) {
                 if (registry.get(agent.tools().get(k)).isEmpty()) {
-                    throw new IllegalStateException("swarm file " + swarm.source() + ": agents[" + i + "].tools[" + k
-                            + "]: unknown tool '" + agent.tools().get(k) + "' (tools: " + String.join(", ", registry.names()) + ")");
+                    throw new IllegalStateException("invalid swarm file " + swarm.source() + ":\n  " + swarm.where("agents[" + i + "].tools[" + k + "]")
+                            + ": unknown tool '" + agent.tools().get(k) + "' (tools: " + String.join(", ", registry.names()) + ")");
                 }
             }
             specs.put(agent.name(), agent.tools().stream()

@@ -87,6 +87,15 @@ class SwarmFileLoaderTest {
     }
 
     @Test
+    void an_openai_compatible_local_server_needs_no_key_but_api_openai_com_does() {
+        String local = VALID.replace("base-url: https://api.openai.com/v1\n    api-key: ${OPENAI_API_KEY}", "base-url: http://127.0.0.1:8000/v1");
+        assertTrue(loader.parse("s.yaml", local).backends().get(1).apiKey().isEmpty(), "vLLM, llama.cpp, LM Studio: no key");
+        String keyless = VALID.replace("    api-key: ${OPENAI_API_KEY}\n", "");
+        SwarmFileException e = assertThrows(SwarmFileException.class, () -> loader.parse("s.yaml", keyless));
+        assertTrue(e.getMessage().contains("backends[1].api-key: api.openai.com needs an api-key"), e.getMessage());
+    }
+
+    @Test
     void the_shipped_swarm_files_are_valid() {
         SwarmFileLoader withKey = new SwarmFileLoader(k -> "set");
         for (String f : new String[]{"config/swarm.yaml", "config/swarm-ollama.yaml", "config/swarm-openai.yaml"}) {

@@ -117,7 +117,7 @@ class SwarmTest {
         pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Swarm(spec, pool,
                 new ReplicaIdentity(1, "t"), ToolRegistry.of(new CalculatorTool())));
-        assertTrue(e.getMessage().contains("agents[0].tools[1]: unknown tool 'teleport'"), e.getMessage());
+        assertTrue(e.getMessage().matches("(?s).*:[0-9]+: agents\\[0]\\.tools\\[1]: unknown tool 'teleport'.*"), "file and line, like every other problem: " + e.getMessage());
     }
 
     @Test
