@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.Replicas;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -11,13 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -66,12 +62,6 @@ class FaultsIT {
         return Long.parseLong(Files.readString(VAR.resolve("run/" + name + ".pid")).trim());
     }
 
-    private static int readiness(int port) throws Exception {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
     @Test
     @Order(1)
     void redis_going_away_is_a_clear_error_and_its_return_resumes_every_session() throws Exception {
@@ -90,7 +80,7 @@ class FaultsIT {
             JsonNode err = c.send(Map.of("type", "message", "id", "r2", "data", "during the fault")).next(30);
             assertEquals("error", err.path("type").asText(), err.toString());
             assertEquals("store_unavailable", err.path("code").asText());
-            assertEquals(503, readiness(FIRST_REPLICA), "readiness is down while Redis is");
+            assertEquals(503, Replicas.readiness(FIRST_REPLICA), "readiness is down while Redis is");
 
             restartedRedis = new ProcessBuilder("redis-server", "--port", String.valueOf(REDIS), "--bind", "127.0.0.1",
                     "--dir", VAR.resolve("redis").toString(), "--appendonly", "yes", "--save", "", "--daemonize", "no")
@@ -103,7 +93,7 @@ class FaultsIT {
             } while (!"reply".equals(after.path("type").asText()) && System.nanoTime() < deadline);
             assertEquals("reply", after.path("type").asText(), "the same socket works again without a restart: " + after);
             assertEquals(2, usersSeen(after), "the session came back from the AOF, without the failed message");
-            assertEquals(200, readiness(FIRST_REPLICA));
+            assertEquals(200, Replicas.readiness(FIRST_REPLICA));
         }
     }
 
@@ -115,7 +105,7 @@ class FaultsIT {
             JsonNode first = c.send(Map.of("type", "message", "id", "d1", "data", "hello")).next();
             String replica = first.path("replica").asText();
             c.send(Map.of("type", "message", "id", "d2", "data", "a slow one [[sim:delay=2000]]"));
-            awaitSimulatorsBusy(); // the slow turn is at a backend
+            Replicas.awaitTurnAtBackend(11601, 11602, 11603); // the slow turn is at a backend
             ProcessHandle.of(pid("replica-" + replica)).orElseThrow().destroy(); // SIGTERM
 
             JsonNode slow = c.nextOfType("reply");
@@ -128,23 +118,6 @@ class FaultsIT {
             assertEquals("reply", next.path("type").asText(), next.toString());
             assertEquals(3, usersSeen(next), "the whole session, on the other replica");
         }
-    }
-
-    /** Until a simulator of the e2e swarm (11601-11603) has a request in flight. */
-    private static void awaitSimulatorsBusy() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (int port = 11601; port <= 11603; port++) {
-                String stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/stats")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                if (!stats.contains("\"inflight\":0")) {
-                    return;
-                }
-            }
-            Thread.sleep(20); // polling a condition with a deadline
-        }
-        throw new AssertionError("no simulator got the slow turn within 10 s");
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.Replicas;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -110,25 +111,7 @@ class StackResumeIT {
     void every_replica_is_ready_and_nginx_keeps_operational_endpoints_inside() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (int port = FIRST_REPLICA; port < FIRST_REPLICA + 5; port++) {
-            long pid = Long.parseLong(Files.readString(VAR.resolve("run/replica-" + port + ".pid")).trim());
-            if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                // the replica an earlier test killed comes back the way bin/up starts one
-                assertEquals(0, STACK.run("bash", "-c", "source bin/lib.sh && use_java && start_replica " + port).exitValue());
-            }
-        }
-        for (int port = FIRST_REPLICA; port < FIRST_REPLICA + 5; port++) {
-            int p = port;
-            long deadline = System.nanoTime() + 90_000_000_000L;
-            int status = 0;
-            while (status != 200 && System.nanoTime() < deadline) {
-                try {
-                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (java.io.IOException starting) {
-                    Thread.sleep(100); // polling a replica that is still starting, with a deadline
-                }
-            }
-            assertEquals(200, status, "replica " + p + " is ready");
+            Replicas.restartIfDead(STACK, port); // the replica an earlier test killed comes back
         }
         for (String path : new String[]{"/q/health/ready", "/q/metrics", "/admin/backends"}) {
             HttpResponse<String> viaNginx = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NGINX + path)).build(),

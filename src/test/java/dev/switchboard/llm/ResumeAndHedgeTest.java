@@ -156,7 +156,7 @@ class ResumeAndHedgeTest {
         String text = pool.chat("chat", "s", ask("quick?"), t -> { }, null).await().indefinitely().aiMessage().text();
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(text.startsWith("(sim sim-b)"), text);
-        assertTrue(millis < 1200, "the hedge answered, not the slow one: " + millis + " ms");
+        assertTrue(millis < 1500, "the hedge answered before the slow one could have: " + millis + " ms");
         assertEquals(1, counter("switchboard.pool.hedges", "alias", "chat"));
         assertEquals(1, counter("switchboard.pool.hedge.wins", "alias", "chat"));
         assertEquals(0, pool.backends().get(0).inflight(), "the loser's slot was given back at once");

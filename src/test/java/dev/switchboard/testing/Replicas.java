@@ -1,0 +1,68 @@
+package dev.switchboard.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+
+/** Replicas of a test stack: readiness, and bringing a killed one back the way bin/up starts one. */
+public final class Replicas {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private Replicas() {
+    }
+
+    /** The status of {@code /q/health/ready} on a replica's own port, or -1 when nothing listens. */
+    public static int readiness(int port) throws InterruptedException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Until the replica on {@code port} is ready; fails the test after {@code seconds}. */
+    public static void awaitReady(int port, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (readiness(port) != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("replica " + port + " not ready within " + seconds + " s");
+            }
+            Thread.sleep(100); // polling a condition with a deadline
+        }
+    }
+
+    /**
+     * Until one of the simulators on {@code ports} (their {@code /_sim/stats}) has a request in
+     * flight: a slow turn has reached a backend, so a fault can strike it mid-turn.
+     */
+    public static void awaitTurnAtBackend(int... ports) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (int port : ports) {
+                String stats = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/stats")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (!stats.contains("\"inflight\":0")) {
+                    return;
+                }
+            }
+            Thread.sleep(10); // polling a condition with a deadline
+        }
+        throw new AssertionError("no simulator got the turn within 10 s");
+    }
+
+    /** Starts the replica on {@code port} again if its process is gone, and waits until it is ready. */
+    public static void restartIfDead(StackScripts stack, int port) throws Exception {
+        long pid = Long.parseLong(Files.readString(stack.var().resolve("run/replica-" + port + ".pid")).trim());
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            Process p = stack.run("bash", "-c", "source bin/lib.sh && use_java && start_replica " + port);
+            if (p.exitValue() != 0) {
+                throw new AssertionError("start_replica " + port + " failed");
+            }
+        }
+        awaitReady(port, 90);
+    }
+}
