@@ -161,8 +161,9 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 redis_node() { # name port dir extra-args...
   local name=$1 port=$2 dir=$3; shift 3
   mkdir -p "$dir"
+  # diskless sync without Redis's 5 s wait for more replicas: a replica is in sync a moment after it starts
   spawn "$name" "$SB_VAR/log/$name.log" redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
-    --appendonly yes --save "" --daemonize no "$@"
+    --appendonly yes --save "" --repl-diskless-sync-delay 0 --daemonize no "$@"
 }
 
 wait_redis() { # port...
@@ -170,6 +171,18 @@ wait_redis() { # port...
   for p in "$@"; do
     for _ in $(seq 100); do redis_ping 127.0.0.1 "$p" && break; sleep 0.1; done
     redis_ping 127.0.0.1 "$p" || die "redis on port $p did not start; see $SB_VAR/log/"
+  done
+}
+
+# Until every replica among the nodes on these ports has finished its first sync: a primary that dies
+# before that takes everything written since it started with it.
+wait_replication() { # port...
+  local p
+  for p in "$@"; do
+    for _ in $(seq 200); do
+      redis-cli -p "$p" info replication | tr -d '\r' | grep -qE '^role:master|^master_link_status:up' && break
+      sleep 0.1
+    done
   done
 }
 
@@ -196,6 +209,7 @@ start_redis_cluster() { # base
     sleep 0.1
   done
   redis-cli -p "$base" cluster info | grep -q 'cluster_state:ok' || die "the Redis Cluster did not come up"
+  wait_replication $(seq "$base" $((base + 5)))
   REDIS_URL=$(IFS=,; echo "${urls[*]}")
   SB_REDIS_MODE=cluster
   export REDIS_URL SB_REDIS_MODE
@@ -219,6 +233,7 @@ start_redis_sentinel() { # base
     echo "$base" > "$dir/primary.port"
   fi
   wait_redis "$base" $((base + 1))
+  wait_replication "$base" $((base + 1))
   for ((i = 2; i < 5; i++)); do
     p=$((base + i))
     conf=$dir/sentinel-$p.conf

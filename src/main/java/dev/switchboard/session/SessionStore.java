@@ -43,6 +43,7 @@ public class SessionStore {
     private final Counter roundTrips;
     private final Counter takeovers;
     private final Liveness liveness;
+    private static final long RELEASE_RETRY_MILLIS = 500;
     private final LuaScript beginTurn = LuaScript.load("begin_turn");
     private final LuaScript commitTurn = LuaScript.load("commit_turn");
     private final LuaScript releaseLease = LuaScript.load("release_lease");
@@ -184,9 +185,24 @@ public class SessionStore {
     /** Gives the lease back after a failed turn; nothing else is written. Best effort, not awaited. */
     public void release(Lease lease) {
         held.remove(lease);
+        release(lease, System.currentTimeMillis() + config.leaseTtl().toMillis());
+    }
+
+    /**
+     * A release that fails (Redis unreachable, a failover under way) is tried again every half second
+     * until the lease would have expired anyway: otherwise the promoted replica keeps the lease of a
+     * turn that failed, and the session's next message waits out the whole lease TTL.
+     */
+    private void release(Lease lease, long until) {
         eval(releaseLease, List.of(SessionKeys.of(lease.clientId()).lease()), lease.value()).subscribe().with(
                 r -> { },
-                e -> LOG.debugf("lease of %s not released (it will expire): %s", lease.clientId(), e.getMessage()));
+                e -> {
+                    if (System.currentTimeMillis() + RELEASE_RETRY_MILLIS < until) {
+                        vertx.setTimer(RELEASE_RETRY_MILLIS, id -> release(lease, until));
+                    } else {
+                        LOG.debugf("lease of %s not released (it will expire): %s", lease.clientId(), e.getMessage());
+                    }
+                });
     }
 
     /** The newest {@code limit} messages of a session, oldest first: one round trip. */
