@@ -68,14 +68,17 @@ public final class SwarmFileLoader {
 
     /** Parses {@code text}; {@code source} names it in error messages. */
     public SwarmSpec parse(String source, String text) {
-        JsonNode root;
+        YamlLines.Read read;
         try {
-            root = yaml.readTree(text);
+            read = YamlLines.read(yaml, text);
         } catch (JacksonException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new SwarmFileException(source + ":" + line + ": not valid YAML: " + e.getOriginalMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new SwarmFileException(source + ": cannot read the swarm file: " + e.getMessage(), e);
         }
-        Reader r = new Reader(source, new YamlLines(text));
+        JsonNode root = read.root();
+        Reader r = new Reader(source, read.lines());
         if (root == null || !root.isObject()) {
             throw new SwarmFileException(source + ":1: the swarm file must be a mapping with backends, agents and swarm");
         }
