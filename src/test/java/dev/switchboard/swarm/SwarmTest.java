@@ -55,7 +55,7 @@ class SwarmTest {
         SwarmSpec spec = new SwarmFileLoader(k -> null).load(file);
         pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
         return new Swarm(spec, pool, new ReplicaIdentity(9999, "t"),
-                ToolRegistry.of(new CalculatorTool(), new ShopTools.CatalogueSearch()));
+                ToolRegistry.of(new CalculatorTool(), new ShopTools()));
     }
 
     private static SessionState fresh() {
@@ -124,8 +124,7 @@ class SwarmTest {
     void the_example_shop_swarm_loads_with_the_built_in_tools() {
         SwarmSpec spec = new SwarmFileLoader(k -> null).load(Path.of("config/swarm-shop.yaml"));
         pool = new BackendPool(spec.backends(), spec.pool(), new SimpleMeterRegistry(), dev.switchboard.testing.TestVertx.VERTX);
-        ToolRegistry all = ToolRegistry.of(new CalculatorTool(), new ShopTools.CatalogueSearch(), new ShopTools.OrderLookup(),
-                new dev.switchboard.swarm.tools.MemoryTools.Remember(), new dev.switchboard.swarm.tools.MemoryTools.Recall(),
+        ToolRegistry all = ToolRegistry.of(new CalculatorTool(), new ShopTools(), new dev.switchboard.swarm.tools.MemoryTools(),
                 new dev.switchboard.swarm.tools.CurrentTimeTool());
         Swarm s = new Swarm(spec, pool, new ReplicaIdentity(1, "t"), all);
         assertEquals("triage", s.activeAgent(fresh()).name());

@@ -1,6 +1,6 @@
 package dev.switchboard.swarm.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Singleton;
 
 import java.math.BigDecimal;
@@ -12,28 +12,17 @@ import java.math.RoundingMode;
  * recursive-descent parser, not a script engine: nothing but arithmetic can run.
  */
 @Singleton
-public class CalculatorTool extends JsonTool {
+@RegisterForReflection
+public class CalculatorTool implements ToolSet {
     private static final MathContext PRECISION = new MathContext(20, RoundingMode.HALF_EVEN);
 
-    public CalculatorTool() {
-        super("""
-                {"type":"object","additionalProperties":false,"required":["expression"],"properties":{
-                  "expression":{"type":"string","minLength":1,"maxLength":200,"description":"e.g. (19.99 * 3) - 5"}}}""");
+    @RegisterForReflection
+    record Expression(@Arg(description = "e.g. (19.99 * 3) - 5", minLength = 1, maxLength = 200) String expression) {
     }
 
-    @Override
-    public String name() {
-        return "calculator";
-    }
-
-    @Override
-    public String description() {
-        return "Evaluate an arithmetic expression with + - * / and parentheses, exactly (decimal).";
-    }
-
-    @Override
-    public String execute(ToolContext context, JsonNode args) {
-        return evaluate(args.get("expression").asText()).stripTrailingZeros().toPlainString();
+    @ToolFunction(name = "calculator", description = "Evaluate an arithmetic expression with + - * / and parentheses, exactly (decimal).")
+    String calculate(ToolContext context, Expression args) {
+        return evaluate(args.expression()).stripTrailingZeros().toPlainString();
     }
 
     static BigDecimal evaluate(String expression) {

@@ -1,6 +1,6 @@
 package dev.switchboard.swarm.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Singleton;
 
 import java.time.DateTimeException;
@@ -10,27 +10,16 @@ import java.time.format.DateTimeFormatter;
 
 /** The current date and time, in a time zone the model may choose. */
 @Singleton
-public class CurrentTimeTool extends JsonTool {
+@RegisterForReflection
+public class CurrentTimeTool implements ToolSet {
 
-    public CurrentTimeTool() {
-        super("""
-                {"type":"object","additionalProperties":false,"properties":{
-                  "zone":{"type":"string","maxLength":40,"description":"IANA time zone such as Europe/Paris; UTC when absent"}}}""");
+    @RegisterForReflection
+    record Zone(@Arg(description = "IANA time zone such as Europe/Paris; UTC when absent", required = false, maxLength = 40) String zone) {
     }
 
-    @Override
-    public String name() {
-        return "current_time";
-    }
-
-    @Override
-    public String description() {
-        return "The current date and time, optionally in a given IANA time zone.";
-    }
-
-    @Override
-    public String execute(ToolContext context, JsonNode args) {
-        String zone = args.path("zone").asText("UTC");
+    @ToolFunction(name = "current_time", description = "The current date and time, optionally in a given IANA time zone.")
+    String now(ToolContext context, Zone args) {
+        String zone = args.zone() == null ? "UTC" : args.zone();
         try {
             return ZonedDateTime.now(context.clock().withZone(ZoneId.of(zone))).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
                     + " (" + zone + ")";

@@ -1,7 +1,8 @@
 package dev.switchboard.swarm.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Singleton;
 
 import java.util.List;
@@ -12,9 +13,10 @@ import java.util.Locale;
  * lookup for support. The data is a fixed table, so answers are reproducible in tests; a real
  * deployment would call its own services here.
  */
-public final class ShopTools {
-    private ShopTools() {
-    }
+@Singleton
+@RegisterForReflection
+public class ShopTools implements ToolSet {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     record Product(String sku, String name, String category, String price, int stock) {
     }
@@ -26,77 +28,48 @@ public final class ShopTools {
             new Product("MN-27", "27-inch monitor", "monitors", "249.00", 5),
             new Product("HS-01", "Headset with microphone", "audio", "59.00", 8));
 
-    @Singleton
-    public static class CatalogueSearch extends JsonTool {
-        public CatalogueSearch() {
-            super("""
-                    {"type":"object","additionalProperties":false,"required":["query"],"properties":{
-                      "query":{"type":"string","minLength":1,"maxLength":60,"description":"words of a product name or a category"},
-                      "in_stock_only":{"type":"boolean"}}}""");
-        }
-
-        @Override
-        public String name() {
-            return "catalogue_search";
-        }
-
-        @Override
-        public String description() {
-            return "Search the shop's catalogue by product name or category; returns sku, name, price and stock.";
-        }
-
-        @Override
-        public String execute(ToolContext context, JsonNode args) {
-            String q = args.get("query").asText().toLowerCase(Locale.ROOT);
-            boolean inStock = args.path("in_stock_only").asBoolean(false);
-            ArrayNode out = JSON.createArrayNode();
-            for (Product p : CATALOGUE) {
-                boolean match = p.name().toLowerCase(Locale.ROOT).contains(q) || p.category().contains(q)
-                        || q.contains(p.category().replaceAll("s$", ""));
-                if (match && (!inStock || p.stock() > 0)) {
-                    out.addObject().put("sku", p.sku()).put("name", p.name()).put("price", p.price()).put("stock", p.stock());
-                }
-            }
-            return out.isEmpty() ? "No product matches '" + q + "'." : out.toString();
-        }
+    @RegisterForReflection
+    record Query(@Arg(description = "words of a product name or a category", minLength = 1, maxLength = 60) String query,
+                 @Arg(name = "in_stock_only", required = false) Boolean inStockOnly) {
     }
 
-    @Singleton
-    public static class OrderLookup extends JsonTool {
-        public OrderLookup() {
-            super("""
-                    {"type":"object","additionalProperties":false,"required":["order_id"],"properties":{
-                      "order_id":{"type":"string","minLength":6,"maxLength":12,"description":"like A-10042"}}}""");
-        }
+    @RegisterForReflection
+    record OrderId(@Arg(name = "order_id", description = "like A-10042", minLength = 6, maxLength = 12) String orderId) {
+    }
 
-        @Override
-        public String name() {
-            return "order_lookup";
-        }
-
-        @Override
-        public String description() {
-            return "Look up an order by its id (like A-10042): status, items, delivery date.";
-        }
-
-        @Override
-        public String execute(ToolContext context, JsonNode args) {
-            String id = args.get("order_id").asText().toUpperCase(Locale.ROOT);
-            if (!id.matches("A-\\d{5}")) {
-                throw new ToolException("order ids look like A-10042");
+    @ToolFunction(name = "catalogue_search",
+            description = "Search the shop's catalogue by product name or category; returns sku, name, price and stock.")
+    String catalogueSearch(ToolContext context, Query args) {
+        String q = args.query().toLowerCase(Locale.ROOT);
+        boolean inStock = Boolean.TRUE.equals(args.inStockOnly());
+        ArrayNode out = JSON.createArrayNode();
+        for (Product p : CATALOGUE) {
+            boolean match = p.name().toLowerCase(Locale.ROOT).contains(q) || p.category().contains(q)
+                    || q.contains(p.category().replaceAll("s$", ""));
+            if (match && (!inStock || p.stock() > 0)) {
+                out.addObject().put("sku", p.sku()).put("name", p.name()).put("price", p.price()).put("stock", p.stock());
             }
-            int n = Integer.parseInt(id.substring(2));
-            if (n < 10000 || n > 10099) {
-                return "No order " + id + " exists.";
-            }
-            String status = switch (n % 3) {
-                case 0 -> "delivered";
-                case 1 -> "shipped, arriving in 2 days";
-                default -> "being packed";
-            };
-            Product p = CATALOGUE.get(n % CATALOGUE.size());
-            return JSON.createObjectNode().put("order_id", id).put("status", status).put("item", p.name())
-                    .put("paid", p.price()).toString();
         }
+        return out.isEmpty() ? "No product matches '" + q + "'." : out.toString();
+    }
+
+    @ToolFunction(name = "order_lookup", description = "Look up an order by its id (like A-10042): status, items, delivery date.")
+    String orderLookup(ToolContext context, OrderId args) {
+        String id = args.orderId().toUpperCase(Locale.ROOT);
+        if (!id.matches("A-\\d{5}")) {
+            throw new ToolException("order ids look like A-10042");
+        }
+        int n = Integer.parseInt(id.substring(2));
+        if (n < 10000 || n > 10099) {
+            return "No order " + id + " exists.";
+        }
+        String status = switch (n % 3) {
+            case 0 -> "delivered";
+            case 1 -> "shipped, arriving in 2 days";
+            default -> "being packed";
+        };
+        Product p = CATALOGUE.get(n % CATALOGUE.size());
+        return JSON.createObjectNode().put("order_id", id).put("status", status).put("item", p.name())
+                .put("paid", p.price()).toString();
     }
 }

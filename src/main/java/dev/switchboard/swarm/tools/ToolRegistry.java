@@ -8,24 +8,46 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Every {@link Tool} bean of the application, by name. */
+/** Every tool of the application, by name: {@link Tool} beans and the {@link ToolFunction} methods of {@link ToolSet} beans. */
 @Singleton
 public class ToolRegistry {
     private final Map<String, Tool> byName = new TreeMap<>();
 
-    public ToolRegistry(@All List<Tool> tools) {
-        for (Tool t : tools) {
-            Tool before = byName.put(t.name(), t);
-            if (before != null) {
-                throw new IllegalStateException("two tools are named " + t.name() + ": "
-                        + before.getClass().getName() + " and " + t.getClass().getName());
+    public ToolRegistry(@All List<Tool> tools, @All List<ToolSet> sets) {
+        tools.forEach(this::add);
+        for (ToolSet set : sets) {
+            // a CDI bean may be a subclass proxy: the annotated methods are on the class the developer wrote
+            Class<?> type = set.getClass();
+            while (type.getName().contains("_Subclass") || type.getName().contains("_ClientProxy")) {
+                type = type.getSuperclass();
+            }
+            for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+                if (m.isAnnotationPresent(ToolFunction.class)) {
+                    add(new MethodTool(set, m));
+                }
             }
         }
     }
 
-    /** For tests and tools built by hand. */
-    public static ToolRegistry of(Tool... tools) {
-        return new ToolRegistry(List.of(tools));
+    private void add(Tool t) {
+        Tool before = byName.put(t.name(), t);
+        if (before != null) {
+            throw new IllegalStateException("two tools are named " + t.name());
+        }
+    }
+
+    /** For tests and tools built by hand: {@link Tool}s and {@link ToolSet}s. */
+    public static ToolRegistry of(Object... tools) {
+        List<Tool> single = new java.util.ArrayList<>();
+        List<ToolSet> sets = new java.util.ArrayList<>();
+        for (Object o : tools) {
+            if (o instanceof Tool t) {
+                single.add(t);
+            } else {
+                sets.add((ToolSet) o);
+            }
+        }
+        return new ToolRegistry(single, sets);
     }
 
     public Optional<Tool> get(String name) {
