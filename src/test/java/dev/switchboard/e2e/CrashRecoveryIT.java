@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.Replicas;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
@@ -175,7 +176,9 @@ class CrashRecoveryIT {
             }));
         }
         Replicas.awaitTurnAtBackend(11601, 11602, 11603);
-        assertTrue(RedisCli.run(REDIS, "debug", "sleep", "2").startsWith("OK"), "Redis froze for 2 s");
+        try (RedisProbe redis = new RedisProbe("127.0.0.1", REDIS)) {
+            assertEquals("OK", redis.call("debug", "sleep", "2"), "Redis froze for 2 s");
+        }
         for (CompletableFuture<List<String>> c : clients) {
             assertEquals(List.of("reply", "reply", "reply", "reply", "reply", "reply"), c.get(60, TimeUnit.SECONDS));
         }

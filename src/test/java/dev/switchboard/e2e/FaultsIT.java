@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.Replicas;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
@@ -40,7 +41,7 @@ class FaultsIT {
     @BeforeAll
     static void up() throws Exception {
         run("bin/down");
-        deleteTree(VAR.resolve("redis"));
+        StackScripts.deleteTree(VAR.resolve("redis"));
         Process up = run("bin/up", "-d");
         assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
     }
@@ -68,7 +69,9 @@ class FaultsIT {
         String id = "redis-" + UUID.randomUUID();
         // every write on disk before Redis answers it, so the SIGKILL below cannot lose the first turn
         // (bin/up's default, everysec, would need a second's wait)
-        assertEquals("OK", RedisCli.run(REDIS, "config", "set", "appendfsync", "always").trim());
+        try (RedisProbe redis = new RedisProbe("127.0.0.1", REDIS)) {
+            assertEquals("OK", redis.call("config", "set", "appendfsync", "always"));
+        }
         try (WsClient c = WsClient.connect(WS, id)) {
             c.send(Map.of("type", "message", "id", "r1", "data", "before the fault"));
             assertEquals("reply", c.next().path("type").asText());
@@ -85,14 +88,13 @@ class FaultsIT {
             restartedRedis = new ProcessBuilder("redis-server", "--port", String.valueOf(REDIS), "--bind", "127.0.0.1",
                     "--dir", VAR.resolve("redis").toString(), "--appendonly", "yes", "--save", "", "--daemonize", "no")
                     .redirectErrorStream(true).redirectOutput(VAR.resolve("log/redis-restarted.log").toFile()).start();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            JsonNode after;
-            do {
-                Thread.sleep(300); // a client's pause between resends, polled against a deadline
-                after = c.send(Map.of("type", "message", "id", "r3-" + System.nanoTime(), "data", "after the fault")).next(30);
-            } while (!"reply".equals(after.path("type").asText()) && System.nanoTime() < deadline);
-            assertEquals("reply", after.path("type").asText(), "the same socket works again without a restart: " + after);
-            assertEquals(2, usersSeen(after), "the session came back from the AOF, without the failed message");
+            // the client resends until the store answers again (each try a new id: failed ones stored nothing)
+            JsonNode[] after = {null};
+            org.awaitility.Awaitility.await("the same socket works again without a restart")
+                    .atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(300))
+                    .until(() -> "reply".equals((after[0] = c.send(Map.of("type", "message", "id", "r3-" + System.nanoTime(),
+                            "data", "after the fault")).next(30)).path("type").asText()));
+            assertEquals(2, usersSeen(after[0]), "the session came back from the AOF, without the failed message");
             assertEquals(200, Replicas.readiness(FIRST_REPLICA));
         }
     }
@@ -117,14 +119,6 @@ class FaultsIT {
             JsonNode next = again.send(Map.of("type", "message", "id", "d3", "data", "still here?")).next();
             assertEquals("reply", next.path("type").asText(), next.toString());
             assertEquals(3, usersSeen(next), "the whole session, on the other replica");
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +37,7 @@ class RedisClusterIT {
     @BeforeAll
     static void up() throws Exception {
         STACK.run("bin/down");
-        RedisCli.deleteTree(VAR.resolve("redis-cluster"));
+        StackScripts.deleteTree(VAR.resolve("redis-cluster"));
         Process up = STACK.run("bin/up", "-d", "--redis", "cluster");
         assertEquals(0, up.exitValue(), "bin/up --redis cluster failed: " + Files.readString(VAR.resolve("up.log")));
     }
@@ -46,11 +47,16 @@ class RedisClusterIT {
         STACK.run("bin/down");
     }
 
-    static List<Integer> masters() throws IOException, InterruptedException {
+    /** The ports of the nodes that are masters now (a killed node is none). */
+    static List<Integer> masters() {
         List<Integer> out = new ArrayList<>();
         for (int p = BASE; p < BASE + 6; p++) {
-            if (RedisCli.alive(p) && RedisCli.run(p, "role").startsWith("master")) {
-                out.add(p);
+            try (RedisProbe node = new RedisProbe("127.0.0.1", p)) {
+                if ("master".equals(((List<?>) node.call("role")).get(0))) {
+                    out.add(p);
+                }
+            } catch (java.io.UncheckedIOException gone) {
+                // SIGKILLed
             }
         }
         return out;
@@ -75,7 +81,10 @@ class RedisClusterIT {
         List<Integer> masters = masters();
         assertEquals(3, masters.size());
         for (int m : masters) {
-            int keys = Integer.parseInt(RedisCli.run(m, "eval", "return #redis.call('keys', 'sb:{spread-*')", "0").trim());
+            long keys;
+            try (RedisProbe master = new RedisProbe("127.0.0.1", m)) {
+                keys = (Long) master.call("eval", "return #redis.call('keys', 'sb:{spread-*')", "0");
+            }
             assertTrue(keys > 0, "master " + m + " holds sessions too");
         }
     }

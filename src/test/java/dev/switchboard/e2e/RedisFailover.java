@@ -47,10 +47,8 @@ final class RedisFailover {
             String id = session(s);
             threads.add(Thread.ofVirtual().start(() -> chat(id, started)));
         }
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (started.get() < sessions && System.nanoTime() < deadline) {
-            Thread.sleep(20); // polling a condition with a deadline: every session has begun
-        }
+        org.awaitility.Awaitility.await("every session has begun").atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> started.get() >= sessions);
         during.run();
         for (Thread t : threads) {
             t.join(120_000);

@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +32,7 @@ class RedisSentinelIT {
     @BeforeAll
     static void up() throws Exception {
         STACK.run("bin/down");
-        RedisCli.deleteTree(VAR.resolve("redis-sentinel"));
+        StackScripts.deleteTree(VAR.resolve("redis-sentinel"));
         Process up = STACK.run("bin/up", "-d", "--redis", "sentinel");
         assertEquals(0, up.exitValue(), "bin/up --redis sentinel failed: " + Files.readString(VAR.resolve("up.log")));
     }
@@ -40,8 +42,11 @@ class RedisSentinelIT {
         STACK.run("bin/down");
     }
 
-    private static String primary() throws IOException, InterruptedException {
-        return RedisCli.run(BASE + 2, "sentinel", "get-master-addr-by-name", "mymaster").trim().replaceAll("\\s+", ":");
+    private static String primary() {
+        try (RedisProbe sentinel = new RedisProbe("127.0.0.1", BASE + 2)) {
+            List<?> addr = (List<?>) sentinel.call("sentinel", "get-master-addr-by-name", "mymaster");
+            return addr.get(0) + ":" + addr.get(1);
+        }
     }
 
     @Test

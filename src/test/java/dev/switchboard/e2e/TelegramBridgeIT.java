@@ -278,14 +278,9 @@ class TelegramBridgeIT {
         }
     }
 
-    private static void awaitLog(String bridgeName, String text) throws Exception {
+    private static void awaitLog(String bridgeName, String text) {
         Path log = VAR.resolve("log/bridge-" + bridgeName + ".log");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.readString(log).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("bridge " + bridgeName + " never logged '" + text + "': " + Files.readString(log));
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // polling a condition with a deadline
-        }
+        org.awaitility.Awaitility.await("bridge " + bridgeName + " logs '" + text + "'").atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50)).until(() -> Files.readString(log).contains(text));
     }
 }

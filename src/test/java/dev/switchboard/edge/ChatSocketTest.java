@@ -105,11 +105,9 @@ class ChatSocketTest {
             c.send(Map.of("type", "message", "id", "r-1", "data", "Please put me through to sales"));
             assertEquals("sales", c.nextOfType("reply").path("agentName").asText());
             c.send(Map.of("type", "message", "id", "r-2", "data", "slow [[sim:delay=800]]"));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (SimulatorResource.A.inflight() + SimulatorResource.B.inflight() == 0) { // the turn holds its lease
-                assertTrue(System.nanoTime() < deadline, "the slow turn never reached a backend");
-                Thread.onSpinWait();
-            }
+            org.awaitility.Awaitility.await("the slow turn reaches a backend (it holds its lease)")
+                    .atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(5))
+                    .until(() -> SimulatorResource.A.inflight() + SimulatorResource.B.inflight() > 0);
             JsonNode refused = c.send(Map.of("type", "reset")).next();
             assertEquals("busy", refused.path("code").asText(), refused.toString());
             assertEquals("r-2", c.nextOfType("reply").path("id").asText());

@@ -213,20 +213,17 @@ class SwarmSocketTest {
             out.flush();
 
             // The turn completes and is stored although its client reads nothing.
-            JsonNode stored = null;
-            long deadline = System.nanoTime() + 60_000_000_000L;
+            JsonNode[] stored = {null};
             try (WsClient other = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), clientId)) {
-                while (System.nanoTime() < deadline) {
-                    List<JsonNode> h = new ArrayList<>();
-                    other.send(Map.of("type", "history", "limit", 10)).nextOfType("history").path("messages").forEach(h::add);
-                    if (h.size() == 2) {
-                        stored = h.get(1);
-                        break;
-                    }
-                    Thread.sleep(250); // polling a condition with a deadline
-                }
+                org.awaitility.Awaitility.await("the turn is stored").atMost(java.time.Duration.ofSeconds(60))
+                        .pollInterval(java.time.Duration.ofMillis(250)).until(() -> {
+                            List<JsonNode> h = new ArrayList<>();
+                            other.send(Map.of("type", "history", "limit", 10)).nextOfType("history").path("messages").forEach(h::add);
+                            stored[0] = h.size() == 2 ? h.get(1) : null;
+                            return stored[0] != null;
+                        });
             }
-            assertTrue(stored != null && stored.path("content").asText().length() > 1_000_000, "the whole answer was stored");
+            assertTrue(stored[0].path("content").asText().length() > 1_000_000, "the whole answer was stored");
 
             // Reading now: some token frames, then the replica's close frame with its reason.
             // (Not until EOF: the replica may wait for a close reply this raw client never sends.)

@@ -332,11 +332,8 @@ class BackendPoolTest {
         assertEquals(6, s.requests(), "every turn reached the backend");
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting");
-            Thread.sleep(20);
-        }
+    private static void waitFor(java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 }

@@ -170,18 +170,10 @@ public final class FakeBotApi implements AutoCloseable {
     }
 
     /** Waits until the calls of {@code method} satisfy {@code condition}. */
-    public List<Call> await(String method, Predicate<List<Call>> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<Call> seen = calls(method);
-            if (condition.test(seen)) {
-                return seen;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting on " + method + " calls; saw " + seen);
-            }
-            TimeUnit.MILLISECONDS.sleep(20); // polling a condition with a deadline, not a fixed wait
-        }
+    public List<Call> await(String method, Predicate<List<Call>> condition, Duration timeout) {
+        org.awaitility.Awaitility.await(method + " calls").atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .until(() -> condition.test(calls(method)));
+        return calls(method);
     }
 
     /** Updates not yet confirmed by a getUpdates with a higher offset. */

@@ -1,11 +1,14 @@
 package dev.switchboard.testing;
 
+import org.awaitility.Awaitility;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 
 /** Replicas of a test stack: readiness, and bringing a killed one back the way bin/up starts one. */
 public final class Replicas {
@@ -25,33 +28,27 @@ public final class Replicas {
     }
 
     /** Until the replica on {@code port} is ready; fails the test after {@code seconds}. */
-    public static void awaitReady(int port, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (readiness(port) != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("replica " + port + " not ready within " + seconds + " s");
-            }
-            Thread.sleep(100); // polling a condition with a deadline
-        }
+    public static void awaitReady(int port, int seconds) {
+        Awaitility.await("replica " + port + " ready").atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(100))
+                .until(() -> readiness(port) == 200);
     }
 
     /**
      * Until one of the simulators on {@code ports} (their {@code /_sim/stats}) has a request in
      * flight: a slow turn has reached a backend, so a fault can strike it mid-turn.
      */
-    public static void awaitTurnAtBackend(int... ports) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (int port : ports) {
-                String stats = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/stats")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                if (!stats.contains("\"inflight\":0")) {
-                    return;
-                }
-            }
-            Thread.sleep(10); // polling a condition with a deadline
-        }
-        throw new AssertionError("no simulator got the turn within 10 s");
+    public static void awaitTurnAtBackend(int... ports) {
+        Awaitility.await("a turn at a simulator").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    for (int port : ports) {
+                        String stats = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/stats")).build(),
+                                HttpResponse.BodyHandlers.ofString()).body();
+                        if (!stats.contains("\"inflight\":0")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
     }
 
     /** Starts the replica on {@code port} again if its process is gone, and waits until it is ready. */

@@ -36,4 +36,13 @@ public record StackScripts(Path var, int nginxPort, int firstReplica, int replic
         }
         return p;
     }
+
+    /** Removes a directory of an earlier run (its Redis data, say), so a stack starts empty. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
 }

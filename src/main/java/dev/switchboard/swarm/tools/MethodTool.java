@@ -20,6 +20,7 @@ final class MethodTool implements Tool {
     private final Method method;
     private final ToolFunction meta;
     private final Class<?> argsType;
+    private final RecordComponent[] components;
     private final List<String> argNames = new ArrayList<>();
     private final Constructor<?> constructor;
     private final JsonNode schema;
@@ -33,7 +34,7 @@ final class MethodTool implements Tool {
             throw new IllegalStateException(method + ": a @ToolFunction is String name(ToolContext, ArgsRecord)");
         }
         this.argsType = params[1];
-        RecordComponent[] components = argsType.getRecordComponents();
+        this.components = argsType.getRecordComponents();
         Class<?>[] types = new Class<?>[components.length];
         ObjectNode root = JSON.createObjectNode().put("type", "object").put("additionalProperties", false);
         ObjectNode properties = root.putObject("properties");
@@ -112,7 +113,6 @@ final class MethodTool implements Tool {
     /** {@code args} were checked against {@link #parameters()}: binding cannot meet a wrong type. */
     @Override
     public String execute(ToolContext context, JsonNode args) {
-        RecordComponent[] components = argsType.getRecordComponents();
         Object[] values = new Object[components.length];
         for (int i = 0; i < components.length; i++) {
             JsonNode v = args.get(argNames.get(i));
