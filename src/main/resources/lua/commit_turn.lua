@@ -2,15 +2,31 @@
 -- session state, refresh TTLs and release the lease, all or nothing.
 -- KEYS: 1 history, 2 state, 3 lease
 -- ARGV: 1 fence, 2 lease value, 3 history ttl ms, 4 max history, 5 client message id or '',
---       6 reply json, 7 agent, 8 stack json, 9 memory json, 10 answered ids kept, 11.. messages
+--       6 reply json, 7 agent, 8 stack json, 9 memory json, 10 answered ids kept,
+--       11 max history bytes, 12.. messages
 if redis.call('HGET', KEYS[2], 'fence') ~= ARGV[1] then
   -- A newer turn took the session after our lease expired: writing now would interleave.
   return 0
 end
-if #ARGV >= 11 then
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 11))
+-- The history's size in bytes is kept in the state hash, so the byte cap costs no read of the list;
+-- a session stored before the cap existed is measured once.
+local bytes = tonumber(redis.call('HGET', KEYS[2], 'hbytes') or '')
+if not bytes then
+  bytes = 0
+  for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do bytes = bytes + #e end
 end
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
+if #ARGV >= 12 then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 12))
+  for i = 12, #ARGV do bytes = bytes + #ARGV[i] end
+end
+-- Oldest first, until both bounds hold: at most ARGV[4] messages and ARGV[11] bytes.
+local n = redis.call('LLEN', KEYS[1])
+local maxn, maxb = tonumber(ARGV[4]), tonumber(ARGV[11])
+while n > 0 and (n > maxn or bytes > maxb) do
+  bytes = bytes - #redis.call('LPOP', KEYS[1])
+  n = n - 1
+end
+redis.call('HSET', KEYS[2], 'hbytes', bytes)
 redis.call('HSET', KEYS[2], 'agent', ARGV[7], 'stack', ARGV[8], 'memory', ARGV[9])
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[2], 'r:' .. ARGV[5], ARGV[6])

@@ -42,7 +42,7 @@ public final class SwarmFileLoader {
     private static final Set<String> AGENT = Set.of("name", "description", "model", "system", "handoffs",
             "keep-messages", "tools", "max-tool-calls");
     private static final Set<String> SWARM = Set.of("default-agent", "max-handoffs-per-turn", "idle-timeout",
-            "history-ttl", "max-history", "rescue", "rescue-attempts", "flush-message");
+            "history-ttl", "max-history", "max-history-bytes", "rescue", "rescue-attempts", "flush-message");
 
     private final Function<String, String> env;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -342,6 +342,7 @@ public final class SwarmFileLoader {
                     duration(n, "idle-timeout", "swarm", Duration.ofMinutes(15)),
                     duration(n, "history-ttl", "swarm", Duration.ofHours(24)),
                     integer(n, "max-history", "swarm", 1000, 10, 1_000_000),
+                    integer(n, "max-history-bytes", "swarm", 1 << 20, 64 * 1024, 64 << 20),
                     rescue,
                     integer(n, "rescue-attempts", "swarm", 2, 0, 10),
                     flush == null ? "Sorry, I could not produce an answer to that. Could you say it another way?" : flush);

@@ -10,12 +10,13 @@ import java.time.Duration;
  * @param idleTimeout         a socket idle this long is closed; its session stays in Redis
  * @param historyTtl          every key of a session expires after this much silence
  * @param maxHistory          stored messages kept per session (older ones are trimmed)
+ * @param maxHistoryBytes     stored bytes of history kept per session (older messages are trimmed)
  * @param rescue              what to do with bad model output: recomplete, flush or fail
  * @param rescueAttempts      how many corrective re-asks {@code recomplete} makes before failing the turn
  * @param flushMessage        the answer {@code flush} gives instead of the broken one
  */
 public record SwarmSettings(String defaultAgent, int maxHandoffsPerTurn, Duration idleTimeout, Duration historyTtl,
-                            int maxHistory, Rescue rescue, int rescueAttempts, String flushMessage) {
+                            int maxHistory, int maxHistoryBytes, Rescue rescue, int rescueAttempts, String flushMessage) {
 
     /** The rescue strategies of agent-swarm-kit. */
     public enum Rescue {

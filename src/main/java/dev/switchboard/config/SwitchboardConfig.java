@@ -55,6 +55,25 @@ public interface SwitchboardConfig {
         /** Open sockets of one clientId on one replica; more are closed with 1008. */
         @WithDefault("8")
         int socketsPerClient();
+
+        /**
+         * Open sockets from one client address on one replica (sockets with a verified token are
+         * not counted: a bridge speaks for many chats from one address); more are closed with 1008.
+         */
+        @WithDefault("100")
+        int socketsPerAddress();
+
+        /**
+         * WebSocket handshakes per second one client address may make, sustained (a new session is
+         * a handshake): a script opening thousands of sessions gets 429 after the burst. Handshakes
+         * with a verified token are not counted.
+         */
+        @WithDefault("5")
+        double handshakeRate();
+
+        /** Handshakes one address may make in a burst above {@code handshake-rate}. */
+        @WithDefault("50")
+        int handshakeBurst();
     }
 
     interface Auth {
@@ -91,14 +110,22 @@ public interface SwitchboardConfig {
 
         /**
          * Bearer keys accepted by {@code /v1/*} (comma-separated, two during a rotation). Without
-         * any, the gateway is open only while no real backend has an {@code api-key} (or with
-         * {@code allow-open}): an open gateway in front of a paid API spends its credit for anyone.
+         * any, every request gets 401 unless {@code allow-open}: an open gateway spends backend
+         * credit or GPU time for anyone who reaches it.
          */
         Optional<java.util.List<String>> apiKeys();
 
-        /** Serve {@code /v1/*} without keys even though a backend has an {@code api-key}. */
+        /** Serve {@code /v1/*} to anyone when no keys are set ({@code SB_GATEWAY_ALLOW_OPEN=true}). */
         @WithDefault("false")
         boolean allowOpen();
+
+        /** Largest {@code max_tokens} a caller may ask for; a request without one gets this. */
+        @WithDefault("4096")
+        int maxTokens();
+
+        /** Most messages one request may carry. */
+        @WithDefault("256")
+        int maxMessages();
 
         /** Largest request body, in bytes; larger ones get 413. */
         @WithDefault("1048576")
@@ -132,12 +159,27 @@ public interface SwitchboardConfig {
 
     interface Edge {
         /**
+         * Peers whose {@code X-Real-IP} (else the last {@code X-Forwarded-For} entry) names the
+         * client: addresses or CIDR blocks. Anyone else is limited by its own address, so a client
+         * at a replica's port cannot pick the address it is counted under.
+         */
+        @WithDefault("127.0.0.1,::1")
+        java.util.List<String> trustedProxies();
+
+        /**
          * Largest text frame taken as a message, in bytes; a larger one gets a {@code too_large}
          * error frame. Frames past {@code quarkus.websockets-next.server.max-message-size} are
          * refused by the WebSocket layer itself (close 1009).
          */
         @WithDefault("65536")
         int maxFrameBytes();
+
+        /**
+         * Longest user message in characters (the web page allows as many); a longer one gets a
+         * {@code too_large} error frame and nothing is stored.
+         */
+        @WithDefault("16000")
+        int maxMessageChars();
 
         /** Most messages a {@code history} command returns. */
         @WithDefault("500")

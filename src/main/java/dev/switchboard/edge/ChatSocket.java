@@ -2,6 +2,7 @@ package dev.switchboard.edge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.errors.ErrorCode;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.swarm.ChatService;
@@ -20,16 +21,20 @@ import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code /chat?clientId=ID} endpoint. Everything runs on the socket's event loop: frames are
  * decoded there, a socket's turns run one after another as {@code Uni} chains ({@link SocketTurns})
  * and history reads beside them, so a {@code cancel} is read while its turn runs. No handler
- * blocks; none hands work to another thread. The handshake was checked by {@link HandshakeFilter}.
+ * blocks; none hands work to another thread. The handshake was checked by {@link ChatUpgradeCheck};
+ * {@link #onOpen} checks the clientId and the token once more, so a socket exists only for a
+ * session its client may open, however the upgrade got here.
  */
-@WebSocket(path = HandshakeFilter.PATH)
+@WebSocket(path = "/chat", endpointId = ChatSocket.ENDPOINT_ID)
 public class ChatSocket {
+    static final String ENDPOINT_ID = "switchboard-chat";
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
     static final UserData.TypedKey<SocketState> STATE = new UserData.TypedKey<>("switchboard");
 
@@ -40,6 +45,7 @@ public class ChatSocket {
     private final Drain drain;
     private final RateLimits limits;
     private final SocketAuth auth;
+    private final ClientAddress addresses;
 
     public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config, Drain drain,
                       RateLimits limits, SocketAuth auth) {
@@ -48,7 +54,9 @@ public class ChatSocket {
         this.drain = drain;
         this.limits = limits;
         this.store = store;
-        this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit());
+        this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit(),
+                config.edge().maxMessageChars());
+        this.addresses = new ClientAddress(config.edge().trustedProxies());
         this.maxPendingBytes = config.edge().maxPendingBytes();
     }
 
@@ -57,19 +65,25 @@ public class ChatSocket {
     public void onOpen(WebSocketConnection connection) {
         String query = connection.handshakeRequest().query();
         String clientId = ClientIds.fromQuery(query);
-        if (ClientIds.problem(clientId) != null) {
-            Sockets.close(connection, new CloseReason(1008, "invalid clientId"));
+        String token = ClientIds.param(query, "token");
+        Instant now = Instant.now();
+        if (ClientIds.problem(clientId) != null || auth.problem(clientId, token, now) != null) {
+            LOG.warnf("a socket for an unchecked session was refused at open (clientId %s)", ClientIds.problem(clientId) == null ? clientId : "invalid");
+            Sockets.close(connection, new CloseReason(1008, "not allowed"));
             return;
         }
         if (!limits.socketOpened(clientId)) {
             Sockets.close(connection, new CloseReason(1008, "too many sockets for this clientId"));
             return;
         }
-        String ip = null; // a socket with a verified token is a trusted front end: no per-address bucket
-        if (!auth.verified(ClientIds.param(query, "token"))) {
-            // behind the bundled nginx every peer is 127.0.0.1: X-Real-IP says who the client is
-            String realIp = connection.handshakeRequest().header("X-Real-IP");
-            ip = realIp != null ? realIp : String.valueOf(connection.handshakeRequest().remoteAddress());
+        String ip = null; // a socket with a verified token is a trusted front end: no per-address limits
+        if (!auth.verified(clientId, token, now)) {
+            ip = addresses.of(connection.handshakeRequest());
+            if (!limits.addressSocketOpened(ip)) {
+                limits.socketClosed(clientId);
+                Sockets.close(connection, new CloseReason(1008, "too many sockets from your address"));
+                return;
+            }
         }
         connection.userData().put(STATE, new SocketState(clientId, ip));
     }
@@ -83,6 +97,9 @@ public class ChatSocket {
                 drain.turnEnded();
             }
             limits.socketClosed(state.clientId);
+            if (state.ip != null) {
+                limits.addressSocketClosed(state.ip);
+            }
         }
     }
 
@@ -148,14 +165,16 @@ public class ChatSocket {
                     drain.turnEnded();
                     if (error == null) {
                         send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed(), reply.resumed()));
-                    } else if (error instanceof TurnException e) {
-                        LOG.debugf("turn of %s failed: %s %s", clientId, e.code(), e.getMessage());
-                        send(connection, "cancelled".equals(e.code()) ? new Outbound.Cancelled(m.id())
-                                : new Outbound.Error(m.id(), e.code(), e.getMessage()));
                     } else {
-                        LOG.errorf(error, "turn of %s failed unexpectedly", clientId);
-                        send(connection, new Outbound.Error(m.id(), "internal",
-                                "the turn failed on the server; nothing was stored, you may resend"));
+                        ErrorCode code = error instanceof TurnException e ? ErrorCode.of(e.code()) : ErrorCode.INTERNAL;
+                        // the detail (backend names, hosts, causes) stays in this log; the client gets the code's fixed text
+                        if (code == ErrorCode.INTERNAL) {
+                            LOG.errorf(error, "turn %s of %s failed unexpectedly", m.id(), clientId);
+                        } else {
+                            LOG.debugf("turn %s of %s failed: %s %s", m.id(), clientId, code.code(), error.getMessage());
+                        }
+                        send(connection, code == ErrorCode.CANCELLED ? new Outbound.Cancelled(m.id())
+                                : new Outbound.Error(m.id(), code.code(), code.clientText()));
                     }
                 })
                 .replaceWithVoid()

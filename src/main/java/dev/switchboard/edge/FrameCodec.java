@@ -22,11 +22,13 @@ public final class FrameCodec {
     private final ObjectMapper json;
     private final int maxFrameBytes;
     private final int maxHistoryLimit;
+    private final int maxMessageChars;
 
-    public FrameCodec(ObjectMapper json, int maxFrameBytes, int maxHistoryLimit) {
+    public FrameCodec(ObjectMapper json, int maxFrameBytes, int maxHistoryLimit, int maxMessageChars) {
         this.json = json;
         this.maxFrameBytes = maxFrameBytes;
         this.maxHistoryLimit = maxHistoryLimit;
+        this.maxMessageChars = maxMessageChars;
     }
 
     public Inbound decode(String frame) {
@@ -38,7 +40,7 @@ public final class FrameCodec {
             return new Inbound.Invalid(null, "bad_frame", "empty message");
         }
         if (trimmed.charAt(0) != '{') {
-            return new Inbound.Message(null, frame, false);
+            return frame.length() > maxMessageChars ? tooLong(null) : new Inbound.Message(null, frame, false);
         }
         JsonNode node;
         try {
@@ -73,6 +75,10 @@ public final class FrameCodec {
         };
     }
 
+    private Inbound tooLong(String id) {
+        return new Inbound.Invalid(id, "too_large", "message longer than " + maxMessageChars + " characters");
+    }
+
     private Inbound message(JsonNode node, String id) {
         JsonNode data = node.get("data");
         if (data == null || !data.isTextual()) {
@@ -80,6 +86,9 @@ public final class FrameCodec {
         }
         if (data.asText().isBlank()) {
             return new Inbound.Invalid(id, "bad_frame", "empty message");
+        }
+        if (data.asText().length() > maxMessageChars) {
+            return tooLong(id);
         }
         JsonNode stream = node.get("stream");
         if (stream != null && !stream.isBoolean()) {

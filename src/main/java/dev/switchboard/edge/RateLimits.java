@@ -19,9 +19,24 @@ public class RateLimits {
     private final Map<String, Bucket> sessions = new ConcurrentHashMap<>();
     private final Map<String, Bucket> ips = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> sockets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> addressSockets = new ConcurrentHashMap<>();
+    private final Map<String, Bucket> handshakes = new ConcurrentHashMap<>();
+    private final ClientAddress addresses;
 
     public RateLimits(SwitchboardConfig config) {
         this.config = config.limits();
+        this.addresses = new ClientAddress(config.edge().trustedProxies());
+    }
+
+    /** The address {@code request} is limited under (see {@link ClientAddress}). */
+    String address(io.vertx.core.http.HttpServerRequest request) {
+        return addresses.of(request);
+    }
+
+    /** @return false when {@code address} opens connections faster than {@code handshake-rate} */
+    boolean handshake(String address) {
+        long now = System.nanoTime();
+        return handshakes.computeIfAbsent(address, k -> new Bucket(config.handshakeRate(), config.handshakeBurst(), now)).take(now);
     }
 
     /** A classic token bucket: {@code rate} tokens a second, at most {@code burst} saved. */
@@ -82,10 +97,25 @@ public class RateLimits {
         sockets.computeIfPresent(clientId, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
+    /** @return false when {@code address} has too many sockets open here already */
+    boolean addressSocketOpened(String address) {
+        int n = addressSockets.computeIfAbsent(address, k -> new AtomicInteger()).incrementAndGet();
+        if (n > config.socketsPerAddress()) {
+            addressSocketClosed(address);
+            return false;
+        }
+        return true;
+    }
+
+    void addressSocketClosed(String address) {
+        addressSockets.computeIfPresent(address, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
     /** Forgets the buckets that are full again: those clients have been quiet long enough. */
     void sweep() {
         long now = System.nanoTime();
         sessions.values().removeIf(b -> b.full(now));
         ips.values().removeIf(b -> b.full(now));
+        handshakes.values().removeIf(b -> b.full(now));
     }
 }

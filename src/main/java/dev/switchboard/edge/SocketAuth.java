@@ -37,15 +37,25 @@ public class SocketAuth {
             return null;
         }
         if (tokens == null) {
-            return given ? null // no keys to check it with: the token is ignored and the socket is not trusted
+            // Closed by default: a token that cannot be checked is refused, not ignored, so no client
+            // is ever treated as holding a key that nobody configured.
+            return given ? "this tier has no sb.auth.keys, so it accepts no token"
                     : "sessions starting with " + tokenPrefixes + " need a signed token, and this tier has no sb.auth.keys";
         }
         return tokens.problem(clientId, token, now);
     }
 
-    /** True when a socket that passed {@link #problem} with this token holds a verified token. */
-    public boolean verified(String token) {
-        return tokens != null && token != null && !token.isEmpty();
+    /**
+     * True only when {@code token} is given and opens {@code clientId}'s session at {@code now}:
+     * such a socket was opened by a holder of a key and is limited per session only.
+     */
+    public boolean verified(String clientId, String token, Instant now) {
+        return tokens != null && token != null && !token.isEmpty() && tokens.problem(clientId, token, now) == null;
+    }
+
+    /** True when signing keys are configured (the webhook and the bridge refuse to run without). */
+    public boolean hasKeys() {
+        return tokens != null;
     }
 
     private boolean needsToken(String clientId) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.errors.ErrorCode;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.llm.LlmException;
@@ -34,30 +35,25 @@ public class GatewayRoutes {
     private final OpenAiWire wire;
     private final ObjectMapper json;
     private final BearerKeys keys;
-    private final String paidBackend;
     private final SwitchboardConfig.Gateway config;
 
     public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config) {
         this.pool = pool;
         this.json = json;
-        this.wire = new OpenAiWire(json);
         this.config = config.gateway();
+        this.wire = new OpenAiWire(json, this.config.maxTokens(), this.config.maxMessages());
         this.keys = new BearerKeys(config.gateway().apiKeys().orElse(List.of()));
-        // a backend with a key that is not the simulator's costs money (or quota) per request
-        this.paidBackend = pool.backends().stream()
-                .filter(b -> b.spec().apiKey().isPresent() && b.spec().simulate().isEmpty())
-                .map(b -> b.name()).findFirst().orElse(null);
     }
 
     void routes(@Observes Router router) {
         if (!config.enabled()) {
             return;
         }
-        if (keys.open() && paidBackend != null && !config.allowOpen()) {
-            LOG.warnf("the OpenAI-compatible gateway refuses every request: backend %s has an api-key and "
-                    + "SB_GATEWAY_API_KEYS is not set (set keys, or SB_GATEWAY_ALLOW_OPEN=true to serve it open)", paidBackend);
+        if (keys.open() && !config.allowOpen()) {
+            LOG.info("the OpenAI-compatible gateway on /v1 answers 401 to everyone: set SB_GATEWAY_API_KEYS "
+                    + "(or SB_GATEWAY_ALLOW_OPEN=true to serve it without keys)");
         } else if (keys.open()) {
-            LOG.info("the OpenAI-compatible gateway on /v1 is open (no SB_GATEWAY_API_KEYS)");
+            LOG.warn("the OpenAI-compatible gateway on /v1 is open to anyone who reaches it (SB_GATEWAY_ALLOW_OPEN=true)");
         }
         router.get("/v1/models").handler(this::models);
         router.post("/v1/chat/completions")
@@ -65,13 +61,9 @@ public class GatewayRoutes {
                 .handler(this::completions);
     }
 
+    /** Checked in each handler, for the request it serves: closed unless a key (or allow-open) opens it. */
     private boolean authorized(RoutingContext rc) {
-        if (keys.open() && paidBackend != null && !config.allowOpen()) {
-            send(rc.response(), 401, wire.error("this gateway has no API keys and will not spend backend " + paidBackend
-                    + "'s credit for anyone: the operator sets SB_GATEWAY_API_KEYS", "invalid_request_error", "invalid_api_key"));
-            return false;
-        }
-        if (keys.open() || keys.accepts(rc.request().getHeader("Authorization"))) {
+        if (keys.open() && config.allowOpen() || keys.accepts(rc.request().getHeader("Authorization"))) {
             return true;
         }
         send(rc.response(), 401, wire.error("a valid API key is required: Authorization: Bearer KEY",
@@ -123,12 +115,23 @@ public class GatewayRoutes {
     }
 
     private void failed(HttpServerResponse response, Throwable error) {
+        ErrorCode code = codeOf(error);
+        send(response, code.httpStatus(), error(code));
+    }
+
+    /** The client's view of a failure; what happened inside goes to the log only. */
+    private static ErrorCode codeOf(Throwable error) {
         if (error instanceof LlmException e) {
-            send(response, status(e), wire.error(e.getMessage(), type(e), e.code()));
-        } else {
-            LOG.errorf(error, "gateway completion failed");
-            send(response, 500, wire.error("internal error", "server_error", "internal"));
+            LOG.debugf("gateway completion failed: %s %s", e.code(), e.getMessage());
+            return ErrorCode.of(e.code());
         }
+        LOG.errorf(error, "gateway completion failed");
+        return ErrorCode.INTERNAL;
+    }
+
+    private ObjectNode error(ErrorCode code) {
+        String type = code == ErrorCode.BAD_REQUEST ? "invalid_request_error" : "server_error";
+        return wire.error(code.clientText(), type, code.code());
     }
 
     private void stream(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
@@ -167,9 +170,9 @@ public class GatewayRoutes {
         }, error -> {
             if (response.closed() || response.ended()) {
                 LOG.debugf("gateway stream ended: %s", error.getMessage());
-            } else if (error instanceof LlmException e && (started[0] || response.headWritten())) {
+            } else if (error instanceof LlmException && (started[0] || response.headWritten())) {
                 // mid-stream: the status is gone already, so the error travels as an event, as OpenAI does
-                event(response, wire.error(e.getMessage(), type(e), e.code()).toString());
+                event(response, error(codeOf(error)).toString());
                 response.end();
             } else {
                 failed(response, error);
@@ -202,20 +205,6 @@ public class GatewayRoutes {
             return;
         }
         response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
-    }
-
-    private static int status(LlmException e) {
-        return switch (e.code()) {
-            case "overloaded" -> 429;
-            case "bad_request" -> 400;
-            case "backend_interrupted" -> 502;
-            case "cancelled" -> 499;
-            default -> 503;
-        };
-    }
-
-    private static String type(LlmException e) {
-        return "bad_request".equals(e.code()) ? "invalid_request_error" : "server_error";
     }
 
     private static String id() {

@@ -35,9 +35,14 @@ final class OpenAiWire {
     }
 
     private final ObjectMapper json;
+    private final int maxTokens;
+    private final int maxMessages;
 
-    OpenAiWire(ObjectMapper json) {
+    /** @param maxTokens the most output tokens a caller may ask for (and what it gets when it asks for none) */
+    OpenAiWire(ObjectMapper json, int maxTokens, int maxMessages) {
         this.json = json;
+        this.maxTokens = maxTokens;
+        this.maxMessages = maxMessages;
     }
 
     Request parse(String body) {
@@ -58,6 +63,9 @@ final class OpenAiWire {
         if (!messages.isArray() || messages.isEmpty()) {
             throw new Invalid("'messages' must be a non-empty array");
         }
+        if (messages.size() > maxMessages) {
+            throw new Invalid("'messages' may hold at most " + maxMessages + " messages");
+        }
         List<ChatMessage> out = new ArrayList<>();
         int i = 0;
         for (JsonNode m : messages) {
@@ -71,8 +79,13 @@ final class OpenAiWire {
             b.topP(root.get("top_p").asDouble());
         }
         JsonNode max = root.has("max_completion_tokens") ? root.get("max_completion_tokens") : root.get("max_tokens");
-        if (max != null && max.isIntegralNumber()) {
+        if (max != null && !max.isNull()) {
+            if (!max.isIntegralNumber() || max.asLong() < 1 || max.asLong() > maxTokens) {
+                throw new Invalid("'max_tokens' must be a whole number from 1 to " + maxTokens);
+            }
             b.maxOutputTokens(max.asInt());
+        } else {
+            b.maxOutputTokens(maxTokens); // unbounded output is not on offer
         }
         JsonNode stop = root.get("stop");
         if (stop != null && stop.isTextual()) {

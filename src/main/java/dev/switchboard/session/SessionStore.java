@@ -163,7 +163,7 @@ public class SessionStore {
     public Uni<Void> commit(Lease lease, String messageId, String replyJson, SessionState state, List<HistoryMessage> messages) {
         held.remove(lease);
         SessionKeys keys = SessionKeys.of(lease.clientId());
-        String[] args = new String[10 + messages.size()];
+        String[] args = new String[11 + messages.size()];
         args[0] = String.valueOf(lease.fence());
         args[1] = lease.value();
         args[2] = String.valueOf(swarm.swarm().historyTtl().toMillis());
@@ -174,8 +174,9 @@ public class SessionStore {
         args[7] = write(state.stack());
         args[8] = write(state.memory());
         args[9] = String.valueOf(config.answeredIds());
+        args[10] = String.valueOf(swarm.swarm().maxHistoryBytes());
         for (int i = 0; i < messages.size(); i++) {
-            args[10 + i] = historyJson.write(messages.get(i));
+            args[11 + i] = historyJson.write(messages.get(i));
         }
         return eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args).flatMap(r -> r.toInteger() == 0
                 ? Uni.createFrom().failure(new LeaseLostException(lease.clientId()))

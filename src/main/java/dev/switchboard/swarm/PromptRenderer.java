@@ -12,6 +12,12 @@ import java.util.regex.Pattern;
  * when the template is made), {@code date} and {@code memory.KEY} (filled in per turn). An unknown
  * placeholder is left as written, so a typo shows in the prompt instead of silently vanishing.
  * A prompt with nothing to fill per turn is one constant string.
+ * <p>
+ * Memory is what a user got the model to remember: it is data, never instructions. Each value is
+ * rendered between {@code <user-data>} delimiters, on one line, with the characters that could
+ * close the delimiter or fake a new prompt section (angle brackets, braces, backticks, control
+ * characters and line breaks) taken out, so a remembered "ignore your instructions…" reads as a
+ * quoted fact inside the system prompt, not as a paragraph of it.
  */
 final class PromptRenderer {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
@@ -59,10 +65,28 @@ final class PromptRenderer {
             } else if (p.name().equals("date")) {
                 out.append(date);
             } else {
-                out.append(memory.getOrDefault(p.name().substring(7), ""));
+                appendData(out, memory.getOrDefault(p.name().substring(7), ""));
             }
         }
         return out.toString();
+    }
+
+    static final String DATA_OPEN = "<user-data>";
+    static final String DATA_CLOSE = "</user-data>";
+
+    /** A memory value as delimited, one-line data. */
+    static void appendData(StringBuilder out, String value) {
+        out.append(DATA_OPEN);
+        int n = Math.min(value.length(), SessionMemory.MAX_VALUE_CHARS);
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\t') {
+                out.append(' ');
+            } else if (c >= ' ' && "<>{}`\u2028\u2029".indexOf(c) < 0 && !Character.isISOControl(c)) {
+                out.append(c);
+            }
+        }
+        out.append(DATA_CLOSE);
     }
 
     /** Fills every placeholder at once: for a template used one time. */

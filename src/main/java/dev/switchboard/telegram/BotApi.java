@@ -24,17 +24,50 @@ public final class BotApi {
     private final String base;
     private volatile boolean closed;
 
+    private final String token;
+    private final long baseIdleMs;
+
     public BotApi(Vertx vertx, String apiUrl, String token) {
+        this(vertx, apiUrl, token, 30_000);
+    }
+
+    /** @param baseIdleMs how long a call may wait for Telegram beyond a long poll's own timeout */
+    BotApi(Vertx vertx, String apiUrl, String token, long baseIdleMs) {
         this.vertx = vertx;
+        this.token = token;
+        this.baseIdleMs = baseIdleMs;
         this.base = apiUrl.replaceAll("/+$", "") + "/bot" + token + "/";
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000).setKeepAlive(true)
                 .setMaxPoolSize(32).setKeepAliveTimeout(30));
     }
 
-    /** One call; fails with {@link BotApiException} when Telegram says no, or the I/O error. */
+    /**
+     * One call; fails with {@link BotApiException} when Telegram says no, or a {@link BotIoException}
+     * when it cannot be reached. Vert.x's own errors name the request URI (a timeout says
+     * "… while executing POST /bot&lt;token&gt;/getUpdates"), so they never leave this method: their
+     * text is passed on with the token cut out, and without the exception that carried it.
+     */
     public Future<Object> call(String method, JsonObject params) {
+        return send(method, params).recover(e -> Future.failedFuture(
+                e instanceof BotApiException ? e : new BotIoException(method + ": " + redact(String.valueOf(e.getMessage()), token))));
+    }
+
+    /** {@code text} with the bot token, and any {@code /bot<token>} path, replaced by {@code <token>}. */
+    static String redact(String text, String token) {
+        String out = token.isEmpty() ? text : text.replace(token, "<token>");
+        return out.replaceAll("/bot[^/\\s]+", "/bot<token>");
+    }
+
+    /** Telegram could not be reached, or did not answer in time; the message holds no token. */
+    public static final class BotIoException extends RuntimeException {
+        BotIoException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Future<Object> send(String method, JsonObject params) {
         // a long poll may take its whole timeout; anything else gets 30 s
-        long idleMs = 30_000 + 1000L * params.getInteger("timeout", 0);
+        long idleMs = baseIdleMs + 1000L * params.getInteger("timeout", 0);
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base + method)
                 .putHeader("Content-Type", "application/json").setIdleTimeout(idleMs);
         return http.request(options)

@@ -233,7 +233,12 @@ public final class TelegramBridge extends AbstractVerticle {
         String secret = System.getenv().getOrDefault("TELEGRAM_WEBHOOK_SECRET", "").trim();
         JsonObject params = new JsonObject();
         String method;
-        if (args[0].equals("--set-webhook") && args.length == 2 && !secret.isEmpty()) {
+        if (args[0].equals("--set-webhook") && secret.length() < WebhookRoute.MIN_SECRET_CHARS) {
+            System.err.println("TELEGRAM_WEBHOOK_SECRET needs at least " + WebhookRoute.MIN_SECRET_CHARS
+                    + " characters of A-Z a-z 0-9 _ - (e.g. openssl rand -hex 16): the replicas refuse a shorter one");
+            return 2;
+        }
+        if (args[0].equals("--set-webhook") && args.length == 2) {
             method = "setWebhook";
             params.put("url", args[1]).put("secret_token", secret).put("allowed_updates", new JsonArray().add("message"));
         } else if (args[0].equals("--delete-webhook") && args.length == 1) {

@@ -38,6 +38,9 @@ public class WebhookRoute {
     private final RateLimits limits;
     private final RedisAPI redis;
 
+    /** Telegram allows 1-256 characters; fewer than this would be guessable. */
+    static final int MIN_SECRET_CHARS = 16;
+
     public WebhookRoute(TelegramConfig config, Vertx vertx, ChatService chat, SessionStore store, RateLimits limits, RedisAPI redis) {
         this.config = config;
         this.vertx = vertx;
@@ -54,6 +57,12 @@ public class WebhookRoute {
             if (token != null) {
                 LOG.info("Telegram webhook off: TELEGRAM_WEBHOOK_SECRET is not set (bin/telegram long-polls instead)");
             }
+            return;
+        }
+        if (secret.length() < MIN_SECRET_CHARS) {
+            // the secret is the webhook's only key: a short one is guessable, so the door stays shut
+            LOG.errorf("Telegram webhook off: TELEGRAM_WEBHOOK_SECRET has %d characters, at least %d are needed "
+                    + "(e.g. openssl rand -hex 16)", secret.length(), MIN_SECRET_CHARS);
             return;
         }
         BotApi api = new BotApi(vertx, config.apiUrl(), token);

@@ -256,14 +256,14 @@ class TelegramBridgeIT {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(VAR.resolve("log/webhook-command.log").toFile()));
             pb.environment().putAll(Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_API_URL", "http://127.0.0.1:" + BOT_API,
-                    "TELEGRAM_WEBHOOK_SECRET", "hook-secret", "SB_VAR", VAR.toString()));
+                    "TELEGRAM_WEBHOOK_SECRET", "hook-secret-0123456789", "SB_VAR", VAR.toString()));
             Process p = pb.start();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), Files.readString(VAR.resolve("log/webhook-command.log")));
         }
         var set = telegram.calls("setWebhook").get(0).params();
         assertEquals("https://chat.example.org/telegram/webhook", set.getString("url"));
-        assertEquals("hook-secret", set.getString("secret_token"));
+        assertEquals("hook-secret-0123456789", set.getString("secret_token"));
         assertEquals(1, telegram.calls("deleteWebhook").size());
     }
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FrameCodecTest {
-    private final FrameCodec codec = new FrameCodec(new ObjectMapper(), 64 * 1024, 500);
+    private final FrameCodec codec = new FrameCodec(new ObjectMapper(), 64 * 1024, 500, 16_000);
 
     @Test
     void plain_text_is_a_message_as_the_seed_clients_send_it() {
@@ -47,10 +47,22 @@ class FrameCodecTest {
 
     @Test
     void the_size_limit_counts_utf8_bytes() {
-        assertInstanceOf(Inbound.Message.class, codec.decode("a".repeat(64 * 1024)));
-        assertCode("a".repeat(64 * 1024 + 1), "too_large");
-        assertInstanceOf(Inbound.Message.class, codec.decode("€".repeat(21_000))); // 63,000 bytes
-        assertCode("€".repeat(22_000), "too_large"); // 66,000 bytes in 22,000 characters
+        FrameCodec bytesOnly = new FrameCodec(new ObjectMapper(), 64 * 1024, 500, Integer.MAX_VALUE);
+        assertInstanceOf(Inbound.Message.class, bytesOnly.decode("a".repeat(64 * 1024)));
+        assertEquals("too_large", assertInstanceOf(Inbound.Invalid.class, bytesOnly.decode("a".repeat(64 * 1024 + 1))).code());
+        assertInstanceOf(Inbound.Message.class, bytesOnly.decode("€".repeat(21_000))); // 63,000 bytes
+        assertEquals("too_large", assertInstanceOf(Inbound.Invalid.class, bytesOnly.decode("€".repeat(22_000))).code()); // 66,000 bytes
+    }
+
+    @Test
+    void a_message_longer_than_the_page_allows_is_too_large_in_both_frame_forms() {
+        assertInstanceOf(Inbound.Message.class, codec.decode("a".repeat(16_000)));
+        assertCode("a".repeat(16_001), "too_large");
+        assertInstanceOf(Inbound.Message.class, codec.decode("{\"type\":\"message\",\"data\":\"" + "b".repeat(16_000) + "\"}"));
+        Inbound.Invalid json = assertInstanceOf(Inbound.Invalid.class,
+                codec.decode("{\"type\":\"message\",\"id\":\"m-1\",\"data\":\"" + "b".repeat(16_001) + "\"}"));
+        assertEquals("too_large", json.code());
+        assertEquals("m-1", json.id());
     }
 
     @Test

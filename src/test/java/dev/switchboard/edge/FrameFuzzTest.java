@@ -24,7 +24,7 @@ class FrameFuzzTest {
     private static final String ALPHABET = "{}[]\":,\\ abcdefghijklmnopqrstuvwxyz0123456789-_.:@typemessagedataidlimit"
             + "streamtruefalsenull\u0000\u00e9\ud83d\ude00\n\t";
 
-    private final FrameCodec codec = new FrameCodec(new ObjectMapper(), 64 * 1024, 500);
+    private final FrameCodec codec = new FrameCodec(new ObjectMapper(), 64 * 1024, 500, 16_000);
 
     /** "message:ID", "cancel:ID", "history:LIMIT", "reset" or "invalid:CODE". */
     private String describe(String frame) {

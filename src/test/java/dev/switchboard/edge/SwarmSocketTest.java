@@ -82,7 +82,7 @@ class SwarmSocketTest {
         try (WsClient c = connect()) {
             msg(c, "m1", "[[sim:tool=remember {\"key\":\"name\",\"value\":\"Ada\"}]]");
             JsonNode next = msg(c, "m2", "who am I?");
-            assertTrue(next.path("data").asText().contains("Memory name=Ada."), next.toString());
+            assertTrue(next.path("data").asText().contains("Memory name=<user-data>Ada</user-data>."), next.toString());
             JsonNode recalled = msg(c, "m3", "[[sim:tool=recall {\"key\":\"name\"}]]");
             assertTrue(recalled.path("data").asText().contains("tool=\"Ada\""), recalled.toString());
         }

@@ -75,6 +75,31 @@ class SessionStoreTest {
         }
     }
 
+    @Test
+    void an_oversized_history_is_trimmed_to_its_byte_cap_oldest_first() {
+        String id = client();
+        try (WsClient c = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), id);
+             RedisProbe redis = RedisProbe.local()) {
+            String big = "x".repeat(15_000);
+            for (int i = 0; i < 12; i++) { // each turn stores ~15 KB twice (the simulator echoes it): ~360 KB asked for
+                c.send("turn " + i + " " + big).next();
+            }
+            SessionKeys keys = SessionKeys.of(id);
+            long stored = 0;
+            @SuppressWarnings("unchecked")
+            List<Object> entries = (List<Object>) redis.call("LRANGE", keys.history(), "0", "-1");
+            for (Object e : entries) {
+                stored += String.valueOf(e).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            }
+            assertTrue(stored <= 65_536, "history holds " + stored + " bytes, the cap is 65,536");
+            assertTrue(stored > 30_000, "the newest turns are kept: " + stored + " bytes");
+            assertEquals(String.valueOf(stored), String.valueOf(redis.call("HGET", keys.state(), "hbytes")),
+                    "the running byte count matches the list");
+            JsonNode history = c.send(Map.of("type", "history", "limit", 100)).next().path("messages");
+            assertTrue(history.get(history.size() - 1).path("content").asText().contains("turn 11"), "the newest turn is there");
+        }
+    }
+
     /** Commands clients sent while {@code action} ran, that touch {@code clientId}'s keys (Lua's inner calls excluded). */
     private static List<String> monitor(Runnable action, String clientId) throws Exception {
         List<String> seen = new ArrayList<>();

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(SimulatorResource.class)
 class TelegramWebhookTest {
     static final int BOT_API = 18591;
-    static final String SECRET = "hook-secret-1";
+    static final String SECRET = "hook-secret-0123456789";
     // a bot id of its own per run, so the delivery log in the shared test Redis starts empty
     static final String TOKEN = ThreadLocalRandom.current().nextLong(1_000_000, 9_999_999) + ":hook-token";
     static FakeBotApi telegram;
