@@ -103,14 +103,80 @@ ensure_build() {
 url_host() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; echo "${hp%%:*}"; }
 url_port() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; case $hp in *:*) echo "${hp##*:}" ;; *) echo "${2:-6379}" ;; esac; }
 
-# True when a Redis answers PING at host:port (no redis-cli needed).
-redis_ping() {
+# True when a Redis answers PING at host:port (no redis-cli needed), after AUTH with a password
+# when one is given. A Redis that wants a password and got none answers too (-NOAUTH): it is there.
+redis_ping() { # host port [password]
   local reply
   { exec 9<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 1
+  if [ -n "${3:-}" ]; then
+    printf 'AUTH %s\r\n' "$3" >&9
+    IFS= read -r -t 2 reply <&9
+    [[ $reply == +OK* ]] || { exec 9>&-; return 1; }
+  fi
   printf 'PING\r\n' >&9
   IFS= read -r -t 2 reply <&9
   exec 9>&-
-  [[ $reply == +PONG* ]]
+  [[ $reply == +PONG* || $reply == -NOAUTH* ]]
+}
+
+url_password() { local u=${1#*://}; case $u in *@*) u=${u%%@*}; echo "${u#*:}" ;; *) echo "" ;; esac; }
+
+# bin/up's own Redis (var/redis.conf) wants a password, made once and kept in var/redis.pass (only
+# the owner reads it); it is in REDIS_URL for the replicas and bin/telegram, never on a command line.
+# Prints the stack's Redis URL: REDIS_URL, with that password while bin/up's Redis runs.
+stack_redis_url() {
+  if [ -z "$(url_password "$REDIS_URL")" ] && alive "$SB_VAR/run/redis.pid" && [ -s "$SB_VAR/redis.pass" ]; then
+    echo "redis://:$(cat "$SB_VAR/redis.pass")@${REDIS_URL#redis://}"
+  else
+    echo "$REDIS_URL"
+  fi
+}
+
+# redis-cli against the stack's standalone Redis, its password passed through the environment.
+stack_redis_cli() {
+  local url pass
+  url=$(stack_redis_url)
+  pass=$(url_password "$url")
+  if [ -n "$pass" ]; then
+    REDISCLI_AUTH=$pass redis-cli -h "$(url_host "$url")" -p "$(url_port "$url")" "$@"
+  else
+    redis-cli -h "$(url_host "$url")" -p "$(url_port "$url")" "$@"
+  fi
+}
+
+# A secret made once under $SB_VAR (64 hex characters), readable by its owner only.
+stack_secret() { # file
+  if [ ! -s "$1" ]; then
+    mkdir -p "$(dirname "$1")"
+    (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$1")
+  fi
+  cat "$1"
+}
+
+# Starts bin/up's own Redis on loopback with a password, bounded memory (noeviction: a full Redis
+# refuses writes, so a turn fails with store_unavailable instead of a live session's lease being
+# evicted), AOF in $SB_VAR/redis. The config file holds the password, so no command line shows it.
+start_own_redis() { # port
+  local pass conf=$SB_VAR/redis/redis.conf
+  mkdir -p "$SB_VAR/redis"
+  pass=$(stack_secret "$SB_VAR/redis.pass")
+  (umask 077 && cat > "$conf" <<CONF
+port $1
+bind 127.0.0.1
+requirepass $pass
+# DEBUG only from loopback: CrashRecoveryIT freezes Redis with DEBUG SLEEP
+enable-debug-command local
+dir $SB_VAR/redis
+appendonly yes
+save ""
+daemonize no
+maxmemory ${SB_REDIS_MAXMEMORY:-1gb}
+maxmemory-policy noeviction
+CONF
+  )
+  spawn redis "$SB_VAR/log/redis.log" redis-server "$conf"
+  for _ in $(seq 50); do redis_ping 127.0.0.1 "$1" "$pass" && break; sleep 0.1; done
+  redis_ping 127.0.0.1 "$1" "$pass" || die "redis-server did not start; see $SB_VAR/log/redis.log"
 }
 
 # Waits for a replica started by start_replica to be ready; a replica that exits (a bad swarm file,
@@ -148,10 +214,15 @@ spawn() { # name logfile cmd...
 }
 
 # One replica on a port, its pid in var/run/replica-PORT.pid (bin/bench restarts killed ones with it).
+# Replicas listen on SB_REPLICA_HOST (127.0.0.1): only nginx, on this machine, reaches them. A
+# replica restarted later (bin/bench, the tests) gets the stack's Redis password and keys the same way.
 start_replica() { # port [aot-options]
+  local redis_url auth gateway
+  redis_url=$(stack_redis_url) auth=$(auth_keys) gateway=$(gateway_keys)
   # shellcheck disable=SC2086
-  spawn "replica-$1" "$SB_VAR/log/replica-$1.log" "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${2:-} \
-    -Dquarkus.http.port="$1" -jar "$APP_JAR"
+  REDIS_URL=$redis_url SB_AUTH_KEYS=$auth SB_GATEWAY_API_KEYS=$gateway \
+    spawn "replica-$1" "$SB_VAR/log/replica-$1.log" "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${2:-} \
+    -Dquarkus.http.host="${SB_REPLICA_HOST:-127.0.0.1}" -Dquarkus.http.port="$1" -jar "$APP_JAR"
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -163,7 +234,8 @@ redis_node() { # name port dir extra-args...
   mkdir -p "$dir"
   # diskless sync without Redis's 5 s wait for more replicas: a replica is in sync a moment after it starts
   spawn "$name" "$SB_VAR/log/$name.log" redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
-    --appendonly yes --save "" --repl-diskless-sync-delay 0 --daemonize no "$@"
+    --appendonly yes --save "" --repl-diskless-sync-delay 0 --daemonize no \
+    --maxmemory "${SB_REDIS_MAXMEMORY:-1gb}" --maxmemory-policy noeviction "$@"
 }
 
 wait_redis() { # port...
@@ -258,12 +330,14 @@ start_redis_sentinel() { # base
 # kept in $SB_VAR/auth.key, so the replicas and bin/telegram of one stack share it.
 auth_keys() {
   if [ -n "${SB_AUTH_KEYS:-}" ]; then echo "$SB_AUTH_KEYS"; return; fi
-  local file=$SB_VAR/auth.key
-  if [ ! -s "$file" ]; then
-    mkdir -p "$SB_VAR"
-    (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$file")
-  fi
-  cat "$file"
+  stack_secret "$SB_VAR/auth.key"
+}
+
+# The key(s) of the OpenAI-compatible gateway (/v1): SB_GATEWAY_API_KEYS when set, else one made
+# once and kept in $SB_VAR/gateway.key. Without a key the gateway answers 401 to everyone.
+gateway_keys() {
+  if [ -n "${SB_GATEWAY_API_KEYS:-}" ]; then echo "$SB_GATEWAY_API_KEYS"; return; fi
+  stack_secret "$SB_VAR/gateway.key"
 }
 
 # JDK 25+ AOT cache (JEP 483/514/515): one training run records the classes loaded and linked and
@@ -292,8 +366,8 @@ aot_train() {
   sim=$!
   # shellcheck disable=SC2086
   SWITCHBOARD_SWARM_FILE=$SB_ROOT/bench/swarm-train.yaml SB_LIMITS_SESSION_RATE=1000000 SB_LIMITS_SESSION_BURST=1000000 \
-    SB_LIMITS_IP_RATE=1000000 SB_LIMITS_IP_BURST=1000000 \
-    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.port="$port" \
+    SB_LIMITS_IP_RATE=1000000 SB_LIMITS_IP_BURST=1000000 SB_LIMITS_HANDSHAKE_RATE=1000000 SB_LIMITS_HANDSHAKE_BURST=1000000 \
+    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
     -Dsb.replica-id=aot-training -jar "$APP_JAR" > "$SB_VAR/log/aot-training.log" 2>&1 &
   pid=$!
   if ! wait_http "http://127.0.0.1:$port/q/health/ready" 90; then
@@ -343,7 +417,14 @@ stop_all() {
 render_nginx() {
   local dir=$SB_VAR/nginx i
   mkdir -p "$dir"
-  sed "s/listen 8080;/listen $SB_PORT;/" "$SB_ROOT/nginx/nginx.conf" > "$dir/nginx.conf"
+  # SB_NGINX_HANDSHAKE_RATE (10r/s), SB_NGINX_HANDSHAKE_BURST (100), SB_NGINX_CONNS_PER_ADDRESS (200):
+  # the per-address limits, lifted by bin/bench (one address whose sessions type faster than people).
+  sed -e "s/listen 8080;/listen $SB_PORT;/" \
+    -e "s|zone=sb_handshakes:10m rate=10r/s;|zone=sb_handshakes:10m rate=${SB_NGINX_HANDSHAKE_RATE:-10r/s};|" \
+    -e "s|zone=sb_handshakes burst=100 nodelay;|zone=sb_handshakes burst=${SB_NGINX_HANDSHAKE_BURST:-100} nodelay;|" \
+    -e "s|limit_conn sb_conns 200;|limit_conn sb_conns ${SB_NGINX_CONNS_PER_ADDRESS:-200};|" \
+    "$SB_ROOT/nginx/nginx.conf" > "$dir/nginx.conf"
+  grep -q "rate=${SB_NGINX_HANDSHAKE_RATE:-10r/s};" "$dir/nginx.conf" || die "nginx/nginx.conf has no handshake rate to set"
   {
     echo "# rendered by bin/up from nginx/upstream.conf: $SB_REPLICAS replicas from port $SB_REPLICA_BASE"
     echo "upstream switchboard {"

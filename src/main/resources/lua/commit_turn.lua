@@ -19,10 +19,12 @@ if #ARGV >= 12 then
   redis.call('RPUSH', KEYS[1], unpack(ARGV, 12))
   for i = 12, #ARGV do bytes = bytes + #ARGV[i] end
 end
--- Oldest first, until both bounds hold: at most ARGV[4] messages and ARGV[11] bytes.
+-- Oldest first, until both bounds hold: at most ARGV[4] messages and ARGV[11] bytes; this turn's
+-- own messages stay even when they alone are larger (the answer just given is always in history).
 local n = redis.call('LLEN', KEYS[1])
 local maxn, maxb = tonumber(ARGV[4]), tonumber(ARGV[11])
-while n > 0 and (n > maxn or bytes > maxb) do
+local keep = math.max(#ARGV - 11, 0)
+while n > keep and (n > maxn or bytes > maxb) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
   n = n - 1
 end

@@ -1,6 +1,7 @@
 package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.Handshake;
 import dev.switchboard.testing.Replicas;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
@@ -15,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -98,13 +98,10 @@ class StackResumeIT {
     }
 
     @Test
-    void nginx_refuses_a_bad_client_id_with_the_replicas_reason() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NGINX + "/chat?clientId=no%20spaces"))
-                        .timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("clientId must be"), r.body());
+    void nginx_refuses_a_bad_client_id_with_the_replicas_reason() {
+        Handshake.Answer r = Handshake.upgrade("127.0.0.1", NGINX, "/chat?clientId=no%20spaces");
+        assertEquals(400, r.status());
+        assertTrue(r.reason().contains("clientId must be"), r.reason());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.switchboard.e2e;
 
 import dev.switchboard.edge.SessionTokens;
 import dev.switchboard.testing.FakeBotApi;
+import dev.switchboard.testing.Handshake;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -12,10 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -234,15 +231,12 @@ class TelegramBridgeIT {
     @Test
     @Order(8)
     void a_socket_that_guesses_a_chats_client_id_reads_nothing() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<String> guessed = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + NGINX + "/chat?clientId=tg-1001")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, guessed.statusCode(), guessed.body());
+        Handshake.Answer guessed = Handshake.upgrade("127.0.0.1", NGINX, "/chat?clientId=tg-1001");
+        assertEquals(401, guessed.status(), guessed.reason());
         String other = new SessionTokens(List.of(KEY)).mint("tg-9999", Instant.now().plusSeconds(60));
-        HttpResponse<String> borrowed = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + NGINX + "/chat?clientId=tg-1001&token=" + other)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, borrowed.statusCode());
-        assertEquals("the token does not match this clientId", borrowed.headers().firstValue("X-Switchboard-Reason").orElse(""));
+        Handshake.Answer borrowed = Handshake.upgrade("127.0.0.1", NGINX, "/chat?clientId=tg-1001&token=" + other);
+        assertEquals(401, borrowed.status());
+        assertEquals("the token does not match this clientId", borrowed.reason());
         assertThrowsOnConnect("tg-1001");
     }
 

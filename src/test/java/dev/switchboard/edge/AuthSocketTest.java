@@ -1,5 +1,6 @@
 package dev.switchboard.edge;
 
+import dev.switchboard.testing.Handshake;
 import dev.switchboard.testing.SimulatorResource;
 import dev.switchboard.testing.WsClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -9,11 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,22 +35,22 @@ class AuthSocketTest {
     @TestHTTPResource("/")
     URL root;
 
-    private HttpResponse<String> handshake(String query) throws Exception {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(URI.create("http://" + root.getHost() + ":" + root.getPort() + "/chat?" + query)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private Handshake.Answer handshake(String query) {
+        return Handshake.upgrade(root.getHost(), root.getPort(), "/chat?" + query);
     }
 
     @Test
-    void without_a_valid_token_the_handshake_is_refused_with_401_and_a_reason() throws Exception {
-        HttpResponse<String> none = handshake("clientId=alice");
-        assertEquals(401, none.statusCode());
-        assertTrue(none.body().contains("a token is required"), none.body());
+    void without_a_valid_token_the_handshake_is_refused_with_401_and_a_reason() {
+        Handshake.Answer none = handshake("clientId=alice");
+        assertEquals(401, none.status());
+        assertTrue(none.reason().contains("a token is required"), none.reason());
         String bobs = new SessionTokens(List.of("test-key-1")).mint("bob", Instant.now().plusSeconds(60));
-        HttpResponse<String> stolen = handshake("clientId=alice&token=" + bobs);
-        assertEquals(401, stolen.statusCode());
-        assertEquals("the token does not match this clientId", stolen.headers().firstValue("X-Switchboard-Reason").orElse(""));
-        assertFalse(stolen.body().contains("test-key"), "no secret in the answer");
+        Handshake.Answer stolen = handshake("clientId=alice&token=" + bobs);
+        assertEquals(401, stolen.status());
+        assertEquals("the token does not match this clientId", stolen.reason());
+        assertFalse(stolen.headers().toString().contains("test-key"), "no secret in the answer");
+        String expired = new SessionTokens(List.of("test-key-1")).mint("alice", Instant.now().minusSeconds(1));
+        assertEquals("the token has expired", handshake("clientId=alice&token=" + expired).reason());
     }
 
     @Test

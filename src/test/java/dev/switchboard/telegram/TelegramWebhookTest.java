@@ -1,6 +1,7 @@
 package dev.switchboard.telegram;
 
 import dev.switchboard.testing.FakeBotApi;
+import dev.switchboard.testing.Handshake;
 import dev.switchboard.testing.SimulatorResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -133,10 +134,13 @@ class TelegramWebhookTest {
     }
 
     @Test
-    void a_socket_cannot_open_a_tg_session_when_the_tier_has_no_keys_to_check_a_token() throws Exception {
-        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(URI.create(root + "chat?clientId=tg-12345")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, r.statusCode());
-        assertTrue(r.body().contains("need a signed token"), r.body());
+    void a_socket_cannot_open_a_tg_session_when_the_tier_has_no_keys_to_check_a_token() {
+        Handshake.Answer none = Handshake.upgrade(root.getHost(), root.getPort(), "/chat?clientId=tg-12345");
+        assertEquals(401, none.status());
+        assertTrue(none.reason().contains("need a signed token"), none.reason());
+        // without keys a token cannot be checked: it is refused, not ignored, for any clientId
+        Handshake.Answer anyToken = Handshake.upgrade(root.getHost(), root.getPort(), "/chat?clientId=alice&token=123.abc");
+        assertEquals(401, anyToken.status());
+        assertTrue(anyToken.reason().contains("accepts no token"), anyToken.reason());
     }
 }
