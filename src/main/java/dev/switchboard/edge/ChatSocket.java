@@ -11,6 +11,7 @@ import dev.switchboard.swarm.TurnException;
 import dev.switchboard.swarm.TurnListener;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.UserData;
@@ -100,6 +101,24 @@ public class ChatSocket {
             if (state.ip != null) {
                 limits.addressSocketClosed(state.ip);
             }
+        }
+    }
+
+    /**
+     * A frame past {@code quarkus.websockets-next.server.max-message-size} fails in the WebSocket layer
+     * before any handler: the socket is closed with 1009 and one line is logged, not a stack trace
+     * per oversized frame (a cheap way to flood the log otherwise).
+     */
+    @OnError
+    @NonBlocking
+    public void onError(Throwable error, WebSocketConnection connection) {
+        String message = String.valueOf(error.getMessage());
+        if (error instanceof IllegalStateException && message.contains("max message size")) {
+            LOG.debugf("closing %s: %s", connection.id(), message);
+            Sockets.close(connection, new CloseReason(1009, "message too big"));
+        } else {
+            LOG.errorf(error, "socket %s failed", connection.id());
+            Sockets.close(connection, new CloseReason(1011, "server error"));
         }
     }
 

@@ -32,7 +32,7 @@ public final class BotApi {
     }
 
     /** @param baseIdleMs how long a call may wait for Telegram beyond a long poll's own timeout */
-    BotApi(Vertx vertx, String apiUrl, String token, long baseIdleMs) {
+    public BotApi(Vertx vertx, String apiUrl, String token, long baseIdleMs) {
         this.vertx = vertx;
         this.token = token;
         this.baseIdleMs = baseIdleMs;

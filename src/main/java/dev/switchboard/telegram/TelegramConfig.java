@@ -26,6 +26,10 @@ public interface TelegramConfig {
     @WithDefault("plain")
     String parseMode();
 
+    /** How long a Bot API call may wait for Telegram's answer ({@code TELEGRAM_REQUEST_TIMEOUT}). */
+    @WithDefault("30s")
+    java.time.Duration requestTimeout();
+
     /** What {@code /start} answers ({@code TELEGRAM_GREETING}). */
     @WithDefault(BridgeSettings.DEFAULT_GREETING)
     String greeting();

@@ -65,7 +65,7 @@ public class WebhookRoute {
                     + "(e.g. openssl rand -hex 16)", secret.length(), MIN_SECRET_CHARS);
             return;
         }
-        BotApi api = new BotApi(vertx, config.apiUrl(), token);
+        BotApi api = new BotApi(vertx, config.apiUrl(), token, config.requestTimeout().toMillis());
         DeliveryLog log = new DeliveryLog(redis, DeliveryLog.botId(token));
         UpdateHandler handler = new UpdateHandler(vertx, api, new InProcessTier(chat, store, limits), log,
                 UpdateHandler.ParseMode.valueOf(config.parseMode().trim().toUpperCase(Locale.ROOT)), config.greeting());
