@@ -3,10 +3,15 @@
 //   npx pm2 ls / logs / stop all               bin/up runs the whole stack without PM2)
 // Environment: SB_REPLICAS (5), SB_REPLICA_BASE (8081), REDIS_URL, SWITCHBOARD_SWARM_FILE,
 // SB_JAVA_OPTS, JAVA_HOME (when a JDK >= 21; else the newest JDK >= 21 under /usr/lib/jvm), SB_AUTH_KEYS (signs the
-// Telegram bridge's sessions). With TELEGRAM_BOT_TOKEN set, the Telegram bridge (bin/telegram) is
+// Telegram bridge's sessions), SB_GATEWAY_API_KEYS (opens /v1), SB_REPLICA_HOST (127.0.0.1: only a
+// proxy on this machine reaches the replicas). A REDIS_URL with a password carries it
+// (redis://:PASSWORD@host:port). With TELEGRAM_BOT_TOKEN set, the Telegram bridge (bin/telegram) is
 // one more app, switchboard-telegram; without it there is none.
+// Keys not given are made once, as bin/up makes them: $SB_VAR/auth.key and $SB_VAR/gateway.key,
+// readable by their owner only, shared by every app of this file and by bin/telegram.
 const fs = require('fs');
 const path = require('path');
+const crypto = require('crypto');
 
 const root = path.resolve(__dirname, '..');
 
@@ -41,13 +46,30 @@ function readFile(file) {
   try { return fs.readFileSync(file, 'utf8'); } catch { return ''; }
 }
 
+const varDir = process.env.SB_VAR || path.join(root, 'var');
+
+// A secret made once under var/ (64 hex characters, mode 0600), like bin/lib.sh stack_secret.
+function stackSecret(name) {
+  const file = path.join(varDir, name);
+  try {
+    const kept = fs.readFileSync(file, 'utf8').trim();
+    if (kept) return kept;
+  } catch { /* not made yet */ }
+  fs.mkdirSync(varDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString('hex');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+const authKeys = process.env.SB_AUTH_KEYS || stackSecret('auth.key');
+const gatewayKeys = process.env.SB_GATEWAY_API_KEYS || stackSecret('gateway.key');
+
 const replicas = Number(process.env.SB_REPLICAS || 5);
 const base = Number(process.env.SB_REPLICA_BASE || 8081);
 const jdk = findJdk();
 // The same defaults as bin/lib.sh (default_java_opts): five replicas on a small machine, one event loop each.
 const defaultJavaOpts = '-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError -XX:ActiveProcessorCount=1 -Dquarkus.vertx.event-loops-pool-size=1 -Dmutiny.disableCallBackDecorators=true' + (jdk.major >= 25 ? ' -XX:+UseCompactObjectHeaders' : '');
 const javaOpts = (process.env.SB_JAVA_OPTS || defaultJavaOpts).split(/\s+/);
-const logs = path.join(process.env.SB_VAR || path.join(root, 'var'), 'log', 'pm2');
+const logs = path.join(varDir, 'log', 'pm2');
 const java = jdk.java;
 
 const replica = (index) => {
@@ -55,7 +77,8 @@ const replica = (index) => {
   return {
     name: `switchboard-${port}`,
     script: java,
-    args: [...javaOpts, `-Dquarkus.http.port=${port}`, '-jar', path.join(root, 'target/quarkus-app/quarkus-run.jar')],
+    args: [...javaOpts, `-Dquarkus.http.host=${process.env.SB_REPLICA_HOST || '127.0.0.1'}`, `-Dquarkus.http.port=${port}`,
+      '-jar', path.join(root, 'target/quarkus-app/quarkus-run.jar')],
     interpreter: 'none',
     exec_mode: 'fork',
     cwd: root,
@@ -69,7 +92,8 @@ const replica = (index) => {
     env: {
       REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
       SWITCHBOARD_SWARM_FILE: process.env.SWITCHBOARD_SWARM_FILE || path.join(root, 'config/swarm.yaml'),
-      ...env('SB_AUTH_KEYS', {}),
+      SB_AUTH_KEYS: authKeys,
+      SB_GATEWAY_API_KEYS: gatewayKeys,
     },
   };
 };
@@ -93,7 +117,7 @@ const telegram = {
     REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
     ...env('TELEGRAM_API_URL', {}),
     ...env('SWITCHBOARD_WS_URL', {}),
-    ...env('SB_AUTH_KEYS', {}),
+    SB_AUTH_KEYS: authKeys,
     ...env('SB_VAR', {}),
   },
 };

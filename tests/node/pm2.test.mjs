@@ -2,6 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { root, waitFor, startSimulator, stop, tempDir } from './helpers.mjs';
@@ -54,6 +55,18 @@ test('pm2 runs five replicas that come online, answer and stop', { timeout: 1800
     assert.equal(reply.replica, String(BASE + i));
     assert.match(reply.data, new RegExp(`port ${BASE + i}`));
   }
+  // the replicas listen on loopback only, and the keys were made once, for the owner's eyes only
+  const gatewayKey = fs.readFileSync(path.join(env.SB_VAR, 'gateway.key'), 'utf8').trim();
+  assert.equal(gatewayKey.length, 64);
+  assert.equal(fs.statSync(path.join(env.SB_VAR, 'gateway.key')).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(path.join(env.SB_VAR, 'auth.key')).mode & 0o777, 0o600);
+  const models = await fetch(`http://127.0.0.1:${BASE}/v1/models`, { headers: { Authorization: `Bearer ${gatewayKey}` } });
+  assert.equal(models.status, 200);
+  assert.equal((await fetch(`http://127.0.0.1:${BASE}/v1/models`)).status, 401);
+  const listening = fs.readFileSync('/proc/net/tcp6', 'utf8') + fs.readFileSync('/proc/net/tcp', 'utf8');
+  const port = BASE.toString(16).toUpperCase().padStart(4, '0');
+  const binds = listening.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === '0A' && f[1].endsWith(`:${port}`)).map((f) => f[1].split(':')[0]);
+  assert.ok(binds.length > 0 && binds.every((a) => a === '0100007F' || a === '0000000000000000FFFF00000100007F'), `replica ${BASE} listens on ${binds}`);
   pm2('stop', 'all');
   assert.ok(list().every((a) => a.pm2_env.status === 'stopped'));
   pm2('delete', 'all');

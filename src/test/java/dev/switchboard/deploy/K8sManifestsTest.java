@@ -257,4 +257,65 @@ class K8sManifestsTest {
         assertFalse(paths.contains("/") && ing.getSpec().getRules().get(0).getHttp().getPaths().stream()
                 .anyMatch(p -> p.getPath().equals("/") && p.getPathType().equals("Prefix")), "/ is exact, not a prefix of /q");
     }
+
+    @Test
+    void replicas_run_locked_down_behind_network_policies_with_no_key_in_the_repository() throws Exception {
+        Build b = build(K8S.resolve("overlays/demo"));
+        Deployment d = b.all(Deployment.class).stream().filter(x -> x.getMetadata().getName().equals("switchboard")).findFirst().orElseThrow();
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        Container c = pod.getContainers().get(0);
+        assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem());
+        assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+        assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")), "a writable /tmp");
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getEmptyDir() != null), "/tmp is an emptyDir");
+
+        var policies = b.all(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        for (String app : List.of("switchboard", "redis", "switchboard-sim")) {
+            var policy = policies.stream().filter(np -> app.equals(np.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no NetworkPolicy guards " + app));
+            assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+            assertFalse(policy.getSpec().getIngress().isEmpty());
+            if (!app.equals("switchboard")) {
+                assertTrue(policy.getSpec().getIngress().stream().flatMap(r -> r.getFrom().stream())
+                        .allMatch(peer -> peer.getPodSelector() != null
+                                && "switchboard".equals(peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/name"))),
+                        app + " is reached by the replicas only");
+            }
+        }
+        // the demo's keys are made by make-keys into a git-ignored file, never written in a manifest
+        JsonNode k = YAML.readTree(K8S.resolve("overlays/demo/kustomization.yaml").toFile());
+        for (JsonNode g : k.path("secretGenerator")) {
+            assertTrue(g.path("literals").isMissingNode(), "no literal secrets: " + g);
+            assertEquals("keys.env", g.path("envs").get(0).asText());
+        }
+        assertTrue(Files.readString(Path.of(".gitignore")).contains("deploy/k8s/overlays/demo/keys.env"));
+        Path tmp = Files.createTempDirectory("make-keys");
+        Files.copy(K8S.resolve("overlays/demo/make-keys"), tmp.resolve("make-keys"));
+        Process p = new ProcessBuilder("bash", tmp.resolve("make-keys").toString()).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor());
+        Path keys = tmp.resolve("keys.env");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)));
+        Map<String, String> made = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(keys)) {
+            made.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+        }
+        for (String key : List.of("redis-password", "auth-keys", "admin-api-key", "gateway-api-keys")) {
+            assertTrue(made.getOrDefault(key, "").matches("[0-9a-f]{64}"), key + " is a random 256-bit key");
+        }
+        assertEquals("redis://:" + made.get("redis-password") + "@redis:6379", made.get("redis-url"));
+        for (PodTemplateSpec t : podTemplates(b)) {
+            for (Container each : t.getSpec().getContainers()) {
+                for (EnvVar e : each.getEnv() == null ? List.<EnvVar>of() : each.getEnv()) {
+                    if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null
+                            && !Boolean.TRUE.equals(e.getValueFrom().getSecretKeyRef().getOptional())) {
+                        assertTrue(made.containsKey(e.getValueFrom().getSecretKeyRef().getKey()),
+                                "make-keys writes " + e.getValueFrom().getSecretKeyRef().getKey());
+                    }
+                }
+            }
+        }
+    }
 }
