@@ -176,7 +176,7 @@ class CrashRecoveryIT {
             }));
         }
         Replicas.awaitTurnAtBackend(11601, 11602, 11603);
-        try (RedisProbe redis = new RedisProbe("127.0.0.1", REDIS)) {
+        try (RedisProbe redis = RedisProbe.ofStack(VAR, REDIS)) {
             assertEquals("OK", redis.call("debug", "sleep", "2"), "Redis froze for 2 s");
         }
         for (CompletableFuture<List<String>> c : clients) {

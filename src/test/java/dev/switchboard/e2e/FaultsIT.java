@@ -69,7 +69,7 @@ class FaultsIT {
         String id = "redis-" + UUID.randomUUID();
         // every write on disk before Redis answers it, so the SIGKILL below cannot lose the first turn
         // (bin/up's default, everysec, would need a second's wait)
-        try (RedisProbe redis = new RedisProbe("127.0.0.1", REDIS)) {
+        try (RedisProbe redis = RedisProbe.ofStack(VAR, REDIS)) {
             assertEquals("OK", redis.call("config", "set", "appendfsync", "always"));
         }
         try (WsClient c = WsClient.connect(WS, id)) {
@@ -85,8 +85,8 @@ class FaultsIT {
             assertEquals("store_unavailable", err.path("code").asText());
             assertEquals(503, Replicas.readiness(FIRST_REPLICA), "readiness is down while Redis is");
 
-            restartedRedis = new ProcessBuilder("redis-server", "--port", String.valueOf(REDIS), "--bind", "127.0.0.1",
-                    "--dir", VAR.resolve("redis").toString(), "--appendonly", "yes", "--save", "", "--daemonize", "no")
+            // the same Redis again: bin/up's config file (port, password, AOF directory)
+            restartedRedis = new ProcessBuilder("redis-server", VAR.resolve("redis/redis.conf").toString())
                     .redirectErrorStream(true).redirectOutput(VAR.resolve("log/redis-restarted.log").toFile()).start();
             // the client resends until the store answers again (each try a new id: failed ones stored nothing)
             JsonNode[] after = {null};

@@ -29,6 +29,23 @@ public final class RedisProbe implements AutoCloseable {
         }
     }
 
+    /** The Redis a {@code bin/up} stack under {@code var} started itself: it wants the password in var/redis.pass. */
+    public static RedisProbe ofStack(java.nio.file.Path var, int port) {
+        RedisProbe probe = new RedisProbe("127.0.0.1", port);
+        java.nio.file.Path pass = var.resolve("redis.pass");
+        if (java.nio.file.Files.exists(pass)) {
+            try {
+                Object ok = probe.call("AUTH", java.nio.file.Files.readString(pass).trim());
+                if (!"OK".equals(ok)) {
+                    throw new IllegalStateException("AUTH with " + pass + " failed: " + ok);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return probe;
+    }
+
     public static RedisProbe local() {
         return new RedisProbe("127.0.0.1", Integer.parseInt(System.getenv().getOrDefault("SB_TEST_REDIS_PORT", "16379")));
     }
