@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * No Docker engine runs here, so the compose file and Dockerfiles are checked on paper: the
- * structure compose would act on, and the paths and commands they name exist in the repository.
+ * The compose file and Dockerfiles on paper: the structure compose acts on, and the paths and
+ * commands they name exist in the repository. ComposeIT runs them with a real Docker engine.
  */
 class DeployFilesTest {
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -33,10 +33,12 @@ class DeployFilesTest {
     void compose_runs_redis_with_aof_five_replicas_nginx_and_an_optional_ollama() throws Exception {
         JsonNode services = compose().path("services");
         String redis = services.path("redis").path("command").toString();
-        assertTrue(redis.contains("\"--appendonly\",\"yes\""), redis);
+        assertTrue(redis.contains("--appendonly yes") && redis.contains("requirepass") && redis.contains("noeviction"), redis);
+        assertEquals("deploy/Dockerfile.jvm", services.path("keys").path("build").path("dockerfile").asText(), "the app image is built once");
         for (int i = 1; i <= 5; i++) {
             JsonNode r = services.path("replica-" + i);
-            assertEquals("deploy/Dockerfile.jvm", r.path("build").path("dockerfile").asText(), "replica-" + i + " (YAML merge)");
+            assertEquals("switchboard:jvm", r.path("image").asText(), "replica-" + i + " (YAML merge)");
+            assertTrue(r.path("healthcheck").path("test").toString().contains("dev.switchboard.ops.ReadyProbe"), "no /dev/tcp in sh");
             assertEquals("redis://redis:6379", r.path("environment").path("REDIS_URL").asText());
             assertEquals("replica-" + i, r.path("environment").path("SB_REPLICA_ID").asText());
             assertEquals("service_healthy", services.path("nginx").path("depends_on").path("replica-" + i).path("condition").asText());
@@ -80,7 +82,9 @@ class DeployFilesTest {
         String jvm = Files.readString(Path.of("deploy/Dockerfile.jvm"));
         assertTrue(jvm.contains("AS build"));
         assertTrue(jvm.contains("COPY --from=build /src/target/quarkus-app/ /app/"));
-        assertTrue(jvm.contains("exec java $JAVA_OPTS -jar /app/quarkus-run.jar"));
+        assertTrue(jvm.contains("ARG SB_JRE_IMAGE=eclipse-temurin:25-jre") && jvm.contains("FROM ${SB_JRE_IMAGE}"), "the runtime is a build argument");
+        assertTrue(jvm.contains("ENTRYPOINT [\"/app/entrypoint.sh\"]") && jvm.contains("USER 1001"));
+        assertTrue(Files.readString(Path.of("deploy/entrypoint.sh")).contains("exec java $JAVA_OPTS $aot -jar /app/quarkus-run.jar"));
         String nat = Files.readString(Path.of("deploy/Dockerfile.native"));
         assertTrue(nat.contains("ubi-quarkus-mandrel-builder-image"), "Mandrel builder stage");
         assertTrue(nat.contains("-Dquarkus.native.sources-only=true"), "the same step CI checks");

@@ -54,6 +54,11 @@ public final class FakeBotApi implements AutoCloseable {
 
     /** @param token the bot token whose URLs ({@code /bot<token>/<method>}) it answers */
     public FakeBotApi(int port, String token) {
+        this("127.0.0.1", port, token);
+    }
+
+    /** Listening on {@code host}: a Docker network's gateway address, so containers reach it. */
+    public FakeBotApi(String host, int port, String token) {
         this.token = token;
         this.server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
             String path = req.path();
@@ -85,7 +90,7 @@ public final class FakeBotApi implements AutoCloseable {
                     default -> req.response().setStatusCode(404).end(error(404, "Not Found: method " + method).encode());
                 }
             }
-        })).listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        })).listen(port, host).toCompletionStage().toCompletableFuture().join();
     }
 
     private void getUpdates(JsonObject params, HttpServerResponse response) {
