@@ -152,12 +152,23 @@ test('metrics and readiness describe the backends', async () => {
   assert.equal(backends.data['alias chat'], 'served');
 });
 
-test('without keys, a gateway in front of a backend with an api-key refuses everyone', async () => {
-  const open = await startReplica(19183, { SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-gateway.yaml') });
+test('without keys the gateway refuses everyone, unless SB_GATEWAY_ALLOW_OPEN opens it on purpose', async () => {
+  const closed = await startReplica(19183, { SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-gateway.yaml') });
   try {
-    const r = await fetch('http://127.0.0.1:19183/v1/models');
-    assert.equal(r.status, 401);
-    assert.match((await r.json()).error.message, /will not spend backend gw-openai's credit/);
+    for (const headers of [{}, { Authorization: 'Bearer anything' }]) {
+      const r = await fetch('http://127.0.0.1:19183/v1/models', { headers });
+      assert.equal(r.status, 401);
+      assert.match((await r.json()).error.message, /a valid API key is required/);
+    }
+  } finally {
+    const exited = new Promise((resolve) => closed.once('exit', resolve));
+    stop(closed);
+    await exited; // its port is free again
+  }
+  const open = await startReplica(19183, { SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-gateway.yaml'),
+    SB_GATEWAY_ALLOW_OPEN: 'true' });
+  try {
+    assert.equal((await fetch('http://127.0.0.1:19183/v1/models')).status, 200);
   } finally {
     stop(open);
   }
