@@ -161,6 +161,25 @@ class ResumeAndHedgeTest {
     }
 
     @Test
+    void a_hedge_refused_with_429_or_400_does_not_count_against_its_backends_health_but_a_500_does() throws Exception {
+        for (int status : new int[]{429, 503, 400, 500}) {
+            Simulator a = sim("sim-a", Duration.ZERO, Duration.ZERO);
+            Simulator b = sim("sim-b", Duration.ZERO, Duration.ZERO);
+            // one counted failure marks a backend down, so a miscount shows at once
+            BackendPool pool = pool(PoolSpec.builder().maxFails(1).hedgeAfter(HedgeAfter.parse("100ms")).build(), a, b);
+            a.inject(new Fault("slow", 600, 1));
+            b.inject(new Fault("error", status, 1));
+            String text = pool.chat("chat", "s", ask("quick?"), t -> { }, null).await().indefinitely().aiMessage().text();
+            assertTrue(text.startsWith("(sim sim-a)"), "the first attempt answers: " + text);
+            assertEquals(1, b.requests(), "the hedge went to b");
+            BackendHealth.State expected = status == 500 ? BackendHealth.State.DOWN : BackendHealth.State.UP;
+            assertEquals(expected, pool.backends().get(1).health().state(),
+                    "a hedge answered " + status + ": busy and refused requests are not the backend's failure, a 500 is");
+            pool.close();
+        }
+    }
+
+    @Test
     void a_first_token_in_time_is_not_hedged() throws Exception {
         Simulator a = sim("sim-a", Duration.ZERO, Duration.ZERO);
         Simulator b = sim("sim-b", Duration.ZERO, Duration.ZERO);

@@ -1,0 +1,161 @@
+package dev.switchboard.llm;
+
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One try on one backend, bounded as a whole by the backend's {@code timeout} (a Vert.x timer:
+ * the transport's idle timeout alone would let a slow-loris body drip forever) and, once output
+ * began, by {@code stall-timeout} between tokens. It ends once — answer, error, timeout, stall,
+ * cancel or a lost hedge — and gives the backend's slot back at that moment.
+ */
+final class Attempt implements StreamingChatResponseHandler {
+    /** Ends the attempt that lost a hedge (or outlived its call): not the backend's fault. */
+    static final class HedgeLost extends CancellationException {
+        HedgeLost() {
+            super("another attempt answered first");
+        }
+    }
+
+    private final BackendPool pool;
+    private final PoolCall call;
+    final Backend backend;
+    private final ChatRequest request;
+    final boolean hedge;
+    private final Exchange exchange = new Exchange();
+    private final long started = System.nanoTime();
+    /** The text this attempt gave the caller, for a resume. */
+    final StringBuilder text = new StringBuilder();
+    private long firstToken;
+    private volatile long lastToken;
+    private boolean forwarded;
+    private boolean ended;
+    private long deadline;
+    private long stallTimer = -1;
+    long hedgeTimer = -1;
+    private Runnable onCancel;
+
+    Attempt(BackendPool pool, PoolCall call, Backend backend, ChatRequest request, boolean hedge) {
+        this.pool = pool;
+        this.call = call;
+        this.backend = backend;
+        this.request = request;
+        this.hedge = hedge;
+    }
+
+    void start() {
+        deadline = pool.vertx().setTimer(backend.spec().timeout().toMillis(), id -> end(null, new TimeoutException(
+                "no complete answer within " + backend.spec().timeout().toMillis() + " ms")));
+        if (call.cancel != null) {
+            onCancel = () -> end(null, new CancellationException("cancelled"));
+            call.cancel.onCancel(onCancel);
+        }
+        // a no-op when LangChain4j has already answered; else the stream ended without its last message
+        exchange.onEnd(() -> end(null, new java.io.IOException("the backend's stream ended without its final message")));
+        try {
+            backend.client().complete(request, call.tokens != null, exchange, this);
+        } catch (RuntimeException e) {
+            end(null, e);
+        }
+    }
+
+    @Override
+    public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            lastToken = System.nanoTime();
+            if (firstToken == 0) {
+                firstToken = lastToken;
+                if (!call.claim(this)) {
+                    return; // lost the hedge: claim has ended this attempt
+                }
+                watchForStall();
+            }
+            if (call.tokens == null) {
+                return;
+            }
+            forwarded = true;
+            text.append(partial.text());
+        }
+        try {
+            call.tokens.token(partial.text());
+        } catch (RuntimeException e) {
+            // the receiver gave up (its client went away): stop paying for tokens nobody reads
+            end(null, new CancellationException("token receiver failed: " + e.getMessage()));
+        }
+    }
+
+    /** One periodic check per attempt, not a timer reset per token: a token costs a field write. */
+    private void watchForStall() {
+        long limit = pool.spec().stallTimeout().toNanos();
+        stallTimer = pool.vertx().setPeriodic(Math.max(10, pool.spec().stallTimeout().toMillis() / 4), id -> {
+            if (System.nanoTime() - lastToken > limit) {
+                end(null, new TimeoutException("stalled: no token for " + pool.spec().stallTimeout().toMillis() + " ms"));
+            }
+        });
+    }
+
+    @Override
+    public void onCompleteResponse(ChatResponse response) {
+        end(response, null);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        end(null, error);
+    }
+
+    void end(ChatResponse response, Throwable error) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+        }
+        pool.vertx().cancelTimer(deadline);
+        if (stallTimer >= 0) {
+            pool.vertx().cancelTimer(stallTimer);
+        }
+        if (hedgeTimer >= 0) {
+            pool.vertx().cancelTimer(hedgeTimer);
+        }
+        if (onCancel != null) {
+            call.cancel.forget(onCancel);
+        }
+        if (error != null) {
+            exchange.abort(); // a timeout, cancel, lost hedge or broken stream must not keep the connection
+        }
+        pool.admission().release(backend);
+        if (response != null) {
+            if (!call.claim(this)) {
+                call.live.remove(this);
+                return;
+            }
+            long total = System.nanoTime() - started;
+            long ttft = firstToken == 0 ? total : firstToken - started;
+            backend.recordTtft(ttft / 1e6);
+            pool.metrics().succeeded(backend, ttft, total, response.tokenUsage());
+            pool.log(backend, backend.health().success());
+            call.answered(this, response);
+        } else if (error instanceof HedgeLost) {
+            backend.health().neutral();
+            call.live.remove(this);
+        } else if (error instanceof CancellationException) {
+            backend.health().neutral();
+            call.live.remove(this);
+            call.fail(new LlmException("cancelled", "the completion was cancelled"));
+        } else if (forwarded) {
+            call.brokeAfterOutput(this, error);
+        } else {
+            call.failedBeforeOutput(this, error);
+        }
+    }
+}

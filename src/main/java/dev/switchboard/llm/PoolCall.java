@@ -1,0 +1,264 @@
+package dev.switchboard.llm;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.switchboard.config.HedgeAfter;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One call through the pool: its tries, one backend after another, until one answers. At most two
+ * tries run at once (a hedge); the first to produce output wins and the other is cancelled. A
+ * stream that breaks after output resumes on another backend, the caller seeing one answer.
+ * Everything of a call runs on the event loop it started on.
+ */
+final class PoolCall {
+    private static final Logger LOG = Logger.getLogger(PoolCall.class);
+
+    /**
+     * How a resumed stream asks the next backend to go on. The partial answer goes before it as the
+     * assistant's own words, so the model continues them rather than starting over.
+     */
+    static final String CONTINUE_INSTRUCTION = "Continue your previous answer exactly where it stopped, mid-word if need be. "
+            + "Do not repeat any of it and do not comment on the interruption; write only the rest.";
+
+    private final BackendPool pool;
+    private final String alias;
+    private final String sessionKey;
+    private final ChatRequest original;
+    final TokenSink tokens;
+    final Cancellation cancel;
+    private final UniEmitter<? super ChatResponse> result;
+    private final Set<Backend> tried = new HashSet<>();
+    final List<Attempt> live = new ArrayList<>(2);
+    private ChatRequest request;
+    /** What broken attempts already gave the caller; the answer goes on from here. */
+    private String prefix = "";
+    private int resumes;
+    private int attempts;
+    private Attempt winner;
+    private boolean hedged;
+    private boolean done;
+    private BackendFailure last;
+
+    PoolCall(BackendPool pool, String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel,
+             UniEmitter<? super ChatResponse> result) {
+        this.pool = pool;
+        this.alias = alias;
+        this.sessionKey = sessionKey;
+        this.original = request;
+        this.request = request;
+        this.tokens = tokens;
+        this.cancel = cancel;
+        this.result = result;
+    }
+
+    void next() {
+        if (cancel != null && cancel.isCancelled()) {
+            fail(new LlmException("cancelled", "the completion was cancelled"));
+        } else if (attempts > pool.spec().retries()) {
+            giveUp();
+        } else {
+            pool.admission().acquire(alias, sessionKey, tried, cancel, this::run, this::fail);
+        }
+    }
+
+    /** @param b the backend to try, or null when every usable one of the alias and its fallbacks was tried */
+    private void run(Backend b) {
+        if (b == null) {
+            giveUp();
+            return;
+        }
+        attempts++;
+        Attempt a = new Attempt(pool, this, b, request, false);
+        live.add(a);
+        a.start();
+        if (!hedged && resumes == 0 && pool.spec().hedgeAfter().enabled()) {
+            scheduleHedge(a);
+        }
+    }
+
+    /** A second backend for the same request when the first one's first token is late. */
+    private void scheduleHedge(Attempt first) {
+        HedgeAfter h = pool.spec().hedgeAfter();
+        long after = h.fixed() != null ? h.fixed().toMillis() : (long) first.backend.ttftPercentile(h.percentile());
+        if (after <= 0) {
+            return; // too few measurements for a percentile yet
+        }
+        hedged = true;
+        first.hedgeTimer = pool.vertx().setTimer(after, id -> {
+            if (done || winner != null || !live.contains(first) || (cancel != null && cancel.isCancelled())) {
+                return;
+            }
+            Set<Backend> busy = new HashSet<>(tried);
+            live.forEach(x -> busy.add(x.backend));
+            Backend b = pool.admission().takeNow(alias, sessionKey, busy);
+            if (b == null) {
+                return; // no other backend has room now: a hedge must not queue
+            }
+            pool.metrics().hedged(alias);
+            LOG.debugf("hedging: backend=%s has no first token after %d ms; asking %s too", first.backend.name(), after, b.name());
+            Attempt hedge = new Attempt(pool, this, b, request, true);
+            live.add(hedge);
+            hedge.start();
+        });
+    }
+
+    /**
+     * The first attempt to produce output (a token, or a whole answer) wins the call; any other
+     * running attempt is cancelled at once. False for an attempt that lost.
+     */
+    boolean claim(Attempt a) {
+        if (winner == null) {
+            winner = a;
+            for (Attempt other : List.copyOf(live)) {
+                if (other != a) {
+                    other.end(null, new Attempt.HedgeLost());
+                }
+            }
+            if (a.hedge) {
+                pool.metrics().hedgeWon(alias);
+            }
+        }
+        return winner == a;
+    }
+
+    void answered(Attempt a, ChatResponse response) {
+        live.remove(a);
+        complete(prefix.isEmpty() ? response : stitch(response));
+    }
+
+    /** The resumed answer as one: the text the caller already has, then the rest. */
+    private ChatResponse stitch(ChatResponse rest) {
+        AiMessage ai = rest.aiMessage();
+        String text = prefix + (ai.text() == null ? "" : ai.text());
+        AiMessage whole = ai.hasToolExecutionRequests() ? AiMessage.from(text, ai.toolExecutionRequests()) : AiMessage.from(text);
+        return ChatResponse.builder().aiMessage(whole).metadata(rest.metadata()).build();
+    }
+
+    /** An attempt failed before it gave output. */
+    void failedBeforeOutput(Attempt a, Throwable error) {
+        live.remove(a);
+        if (winner == a) {
+            winner = null;
+        }
+        if (!live.isEmpty()) {
+            // the other attempt of a hedge goes on; this backend's failure counts as any other's would
+            tried.add(a.backend);
+            charge(a.backend, BackendFailure.classify(error));
+            return;
+        }
+        failed(a.backend, error);
+    }
+
+    /** An attempt broke after the caller got part of its answer. */
+    void brokeAfterOutput(Attempt a, Throwable error) {
+        live.remove(a);
+        BackendFailure f = BackendFailure.classify(error);
+        pool.metrics().failed(a.backend, f.kind());
+        pool.log(a.backend, a.backend.health().failure(f.message()));
+        tried.add(a.backend);
+        prefix = prefix + a.text;
+        if (!pool.spec().resumeMidStream() || resumes >= pool.spec().maxResumes() || (cancel != null && cancel.isCancelled())) {
+            interrupted(a.backend.name() + " failed after it began to answer (" + f.message() + ")");
+            return;
+        }
+        resumes++;
+        winner = null;
+        request = continuation();
+        String from = a.backend.name();
+        pool.admission().acquire(alias, sessionKey, tried, cancel, b -> {
+            if (b == null) {
+                interrupted(from + " failed after it began to answer (" + f.message() + ") and no other backend could go on");
+                return;
+            }
+            pool.metrics().resumed(from, b.name());
+            LOG.infof("resuming a broken stream: from=%s to=%s after %d characters (%s)", from, b.name(), prefix.length(), f.message());
+            tokens.resumed(from, b.name());
+            attempts++;
+            Attempt next = new Attempt(pool, this, b, request, false);
+            live.add(next);
+            next.start();
+        }, this::fail);
+    }
+
+    private ChatRequest continuation() {
+        List<ChatMessage> messages = new ArrayList<>(original.messages());
+        messages.add(AiMessage.from(prefix));
+        messages.add(UserMessage.from(CONTINUE_INSTRUCTION));
+        return original.toBuilder().messages(messages).build();
+    }
+
+    private void interrupted(String why) {
+        fail(new LlmException("backend_interrupted", "backend " + why + "; the turn was not stored"));
+    }
+
+    void failed(Backend b, Throwable error) {
+        last = BackendFailure.classify(error);
+        tried.add(b);
+        LOG.debugf("backend=%s attempt=%d failed: %s", b.name(), attempts, last.message());
+        charge(b, last);
+        if (last.kind() == BackendFailure.Kind.REQUEST) {
+            fail(prefix.isEmpty() ? new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message())
+                    : new LlmException("backend_interrupted", "backend " + b.name() + " refused to continue a broken answer: "
+                    + last.message() + "; the turn was not stored"));
+            return;
+        }
+        next();
+    }
+
+    /**
+     * What a failure before output says about its backend, counted the same for a plain try and for
+     * a hedge: busy (429/503) starts a cooldown and a refused request (other 4xx) is the request's
+     * fault, neither counts against the backend's health; anything else does.
+     */
+    private void charge(Backend b, BackendFailure f) {
+        pool.metrics().failed(b, f.kind());
+        switch (f.kind()) {
+            case BUSY -> {
+                b.busy(pool.clock().millis());
+                b.health().neutral();
+            }
+            case REQUEST -> b.health().neutral();
+            default -> pool.log(b, b.health().failure(f.message()));
+        }
+    }
+
+    private void giveUp() {
+        if (!prefix.isEmpty()) {
+            interrupted("streams broke and no backend could finish the answer"
+                    + (last == null ? "" : " (last error: " + last.message() + ")"));
+        } else if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
+            pool.metrics().overloaded(alias);
+            fail(new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly"));
+        } else {
+            fail(new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
+                    + (last == null ? "" : " (last error: " + last.message() + ")")));
+        }
+    }
+
+    private void complete(ChatResponse response) {
+        if (!done) {
+            done = true;
+            result.complete(response);
+        }
+    }
+
+    void fail(Throwable error) {
+        if (!done) {
+            done = true;
+            for (Attempt other : List.copyOf(live)) {
+                other.end(null, new Attempt.HedgeLost());
+            }
+            result.fail(error);
+        }
+    }
+}
