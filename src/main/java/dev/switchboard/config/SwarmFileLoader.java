@@ -186,7 +186,7 @@ public final class SwarmFileLoader {
             }
             int maxConcurrent = integer(n, "max-concurrent", at, 4, 1, 10_000);
             int weight = integer(n, "weight", at, 1, 1, 1000);
-            boolean backup = n.path("backup").asBoolean(false);
+            boolean backup = bool(n, "backup", at, false);
             Optional<String> apiKey = Optional.ofNullable(text(n, "api-key", at + ".api-key"));
             if (provider == Provider.OPENAI && apiKey.isEmpty() && n.path("simulate").isMissingNode()
                     && n.path("base-url").asText("").contains("api.openai.com")) {
@@ -203,7 +203,7 @@ public final class SwarmFileLoader {
                             duration(s, "token-delay", at + ".simulate", Duration.ofMillis(5)),
                             integer(s, "capacity", at + ".simulate", 0, 0, 10_000),
                             integer(s, "max-queue", at + ".simulate", 0, 0, 100_000)));
-                } else if (s.asBoolean(false)) {
+                } else if (bool(n, "simulate", at, false)) {
                     sim = Optional.of(new SimSpec(Duration.ofMillis(50), Duration.ofMillis(5), 0, 0));
                 }
             }
@@ -270,7 +270,8 @@ public final class SwarmFileLoader {
             HedgeAfter hedge = d.hedgeAfter();
             if (n.has("hedge-after")) {
                 try {
-                    hedge = HedgeAfter.parse(n.get("hedge-after").asText());
+                    String h = scalar(n.get("hedge-after"), "pool.hedge-after");
+                    hedge = h == null ? hedge : HedgeAfter.parse(h);
                 } catch (IllegalArgumentException e) {
                     error("pool.hedge-after", e.getMessage());
                 }
@@ -284,9 +285,9 @@ public final class SwarmFileLoader {
                     .queueTimeout(duration(n, "queue-timeout", "pool", d.queueTimeout()))
                     .fallbacks(fallbacks)
                     .maxQueue(integer(n, "max-queue", "pool", d.maxQueue(), 1, 1_000_000))
-                    .deepProbe(n.path("deep-probe").asBoolean(d.deepProbe()))
+                    .deepProbe(bool(n, "deep-probe", "pool", d.deepProbe()))
                     .boundedLoad(decimal(n, "bounded-load", "pool", d.boundedLoad(), 0.01, 10))
-                    .resumeMidStream(n.path("resume-mid-stream").asBoolean(d.resumeMidStream()))
+                    .resumeMidStream(bool(n, "resume-mid-stream", "pool", d.resumeMidStream()))
                     .maxResumes(integer(n, "max-resumes", "pool", d.maxResumes(), 0, 5))
                     .stallTimeout(duration(n, "stall-timeout", "pool", d.stallTimeout()))
                     .hedgeAfter(hedge)
@@ -426,10 +427,26 @@ public final class SwarmFileLoader {
                 if (!v.get(i).isTextual()) {
                     error(at + "[" + i + "]", "must be a text value");
                 } else {
-                    out.add(v.get(i).asText());
+                    String s = resolveEnv(v.get(i).asText(), at + "[" + i + "]");
+                    if (s != null) {
+                        out.add(s);
+                    }
                 }
             }
             return out;
+        }
+
+        /**
+         * A scalar as text with its {@code ${VAR}} references resolved, for the typed readers below:
+         * a number, a duration or a boolean may come from the environment like any text. Null when
+         * absent or unresolvable (the error is noted).
+         */
+        private String scalar(JsonNode v, String path) {
+            if (!v.isValueNode()) {
+                error(path, "must be a single value");
+                return null;
+            }
+            return v.isTextual() ? resolveEnv(v.asText(), path) : v.asText();
         }
 
         int integer(JsonNode n, String field, String at, int dflt, int min, int max) {
@@ -438,15 +455,26 @@ public final class SwarmFileLoader {
                 return dflt;
             }
             String path = at.isEmpty() ? field : at + "." + field;
-            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            if (v.isNumber() && !v.isIntegralNumber()) {
                 error(path, "must be a whole number");
                 return dflt;
             }
-            if (v.asInt() < min || v.asInt() > max) {
-                error(path, v.asInt() + " is out of range " + min + ".." + max);
+            String s = scalar(v, path);
+            if (s == null) {
                 return dflt;
             }
-            return v.asInt();
+            long value;
+            try {
+                value = Long.parseLong(s.strip());
+            } catch (NumberFormatException e) {
+                error(path, "must be a whole number, not '" + s + "'");
+                return dflt;
+            }
+            if (value < min || value > max) {
+                error(path, value + " is out of range " + min + ".." + max);
+                return dflt;
+            }
+            return (int) value;
         }
 
         double decimal(JsonNode n, String field, String at, double dflt, double min, double max) {
@@ -455,15 +483,42 @@ public final class SwarmFileLoader {
                 return dflt;
             }
             String path = at.isEmpty() ? field : at + "." + field;
-            if (!v.isNumber()) {
-                error(path, "must be a number");
+            String s = scalar(v, path);
+            if (s == null) {
                 return dflt;
             }
-            if (v.asDouble() < min || v.asDouble() > max) {
-                error(path, v.asDouble() + " is out of range " + min + ".." + max);
+            double value;
+            try {
+                value = Double.parseDouble(s.strip());
+            } catch (NumberFormatException e) {
+                error(path, "must be a number, not '" + s + "'");
                 return dflt;
             }
-            return v.asDouble();
+            if (value < min || value > max) {
+                error(path, value + " is out of range " + min + ".." + max);
+                return dflt;
+            }
+            return value;
+        }
+
+        /** Strictly {@code true} or {@code false}: {@code backup: ture} is an error, not a silent false. */
+        boolean bool(JsonNode n, String field, String at, boolean dflt) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return dflt;
+            }
+            String path = at.isEmpty() ? field : at + "." + field;
+            if (v.isBoolean()) {
+                return v.asBoolean();
+            }
+            String s = v.isTextual() ? scalar(v, path) : null;
+            if ("true".equals(s) || "false".equals(s)) {
+                return Boolean.parseBoolean(s);
+            }
+            if (s != null || !v.isTextual()) {
+                error(path, "must be true or false, not '" + (s != null ? s : v.asText()) + "'");
+            }
+            return dflt;
         }
 
         Duration duration(JsonNode n, String field, String at, Duration dflt) {
@@ -472,8 +527,12 @@ public final class SwarmFileLoader {
                 return dflt;
             }
             String path = at.isEmpty() ? field : at + "." + field;
+            String s = scalar(v, path);
+            if (s == null) {
+                return dflt;
+            }
             try {
-                return Durations.parse(v.asText());
+                return Durations.parse(s);
             } catch (IllegalArgumentException e) {
                 error(path, e.getMessage());
                 return dflt;

@@ -35,7 +35,7 @@ public class Liveness {
     public Liveness(ReactiveRedisDataSource redis, Vertx vertx, ReplicaIdentity replica, SwitchboardConfig config) {
         this.redis = io.quarkus.arc.ClientProxy.unwrap(redis);
         this.vertx = vertx;
-        this.owner = replica.id() + "~" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        this.owner = LeaseValue.owner(replica.id(), Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL));
         this.ttlMillis = config.session().livenessTtl().toMillis();
         this.timer = vertx.setPeriodic(0, Math.max(50, ttlMillis / 10), id -> beat());
     }
@@ -47,12 +47,6 @@ public class Liveness {
 
     static String key(String owner) {
         return "sb:alive:" + owner;
-    }
-
-    /** The replica id of an owner, for people ({@code 8081~3fa2c1d0} → {@code 8081}). */
-    public static String replicaOf(String owner) {
-        int tilde = owner.indexOf('~');
-        return tilde < 0 ? owner : owner.substring(0, tilde);
     }
 
     private void beat() {

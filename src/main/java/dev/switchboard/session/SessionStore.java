@@ -104,7 +104,8 @@ public class SessionStore {
             if (System.nanoTime() > deadline) {
                 return Uni.createFrom().item(new TurnStart.Busy(holder, remaining));
             }
-            String holderOwner = holder.substring(0, Math.max(0, holder.lastIndexOf('#')));
+            LeaseValue held = LeaseValue.parse(holder);
+            String holderOwner = held == null ? "" : held.owner();
             if (holderOwner.isEmpty() || holderOwner.equals(owner) || holder.equals(argv[5])) {
                 return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
             }
@@ -143,7 +144,7 @@ public class SessionStore {
 
     private TurnStart.Started started(String clientId, Response r) {
         long fence = Long.parseLong(r.get(1).toString());
-        Lease lease = new Lease(clientId, fence, owner + "#" + fence);
+        Lease lease = new Lease(clientId, fence, LeaseValue.format(owner, fence));
         SessionState state = new SessionState(emptyToNull(r.get(2).toString()),
                 read(r.get(3).toString(), STRINGS, List.of()), read(r.get(4).toString(), MEMORY, Map.of()));
         Response entries = r.get(5);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.LeaseLostException;
-import dev.switchboard.session.Liveness;
+import dev.switchboard.session.LeaseValue;
 import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.session.StoreUnavailableException;
@@ -45,7 +45,7 @@ public class ChatService {
                     case TurnStart.Answered a -> Uni.createFrom().item(() -> replay(a.replyJson()));
                     case TurnStart.Busy b -> Uni.createFrom().failure(new TurnException("busy",
                             "another message of this session is still being answered (by replica "
-                                    + Liveness.replicaOf(b.holder().split("#")[0]) + ")"));
+                                    + replicaOf(b.holder()) + ")"));
                     case TurnStart.Started s -> run(clientId, messageId, text, listener, options, s);
                 });
     }
@@ -72,6 +72,11 @@ public class ChatService {
                         : store.storedAnswer(clientId, messageId).flatMap(stored -> stored == null
                                 ? Uni.createFrom().<TurnReply>failure(e) : Uni.createFrom().item(() -> replay(stored))))
                 .onFailure().transform(ChatService::forClient);
+    }
+
+    private static String replicaOf(String leaseValue) {
+        LeaseValue v = LeaseValue.parse(leaseValue);
+        return v == null ? "unknown" : v.replicaId();
     }
 
     /** What the client is told when a turn fails; nothing of the turn was stored. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -152,5 +153,54 @@ class SwarmFileLoaderTest {
         assertEquals(Duration.ofMinutes(15), Durations.parse("15m"));
         assertEquals(Duration.ofDays(1), Durations.parse("1d"));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("15 minutes"));
+    }
+
+    private static final String SMALL = """
+            backends:
+              - name: a
+                provider: ollama
+                base-url: ${A_URL}
+                model: m
+                serves: ["${ALIAS}"]
+                max-concurrent: ${A_MAX}
+                backup: ${A_BACKUP}
+                timeout: ${A_TIMEOUT}
+            pool:
+              bounded-load: ${LOAD:-1.5}
+              resume-mid-stream: ${RESUME}
+              hedge-after: ${HEDGE}
+            agents:
+              - { name: t, model: chat, system: hi }
+            swarm: { default-agent: t }
+            """;
+
+    @Test
+    void env_references_resolve_in_every_kind_of_value() {
+        Map<String, String> env = Map.of("A_URL", "http://10.0.0.9:11434", "ALIAS", "chat", "A_MAX", "7", "A_BACKUP", "true",
+                "A_TIMEOUT", "45s", "RESUME", "false", "HEDGE", "p95");
+        SwarmSpec spec = new SwarmFileLoader(env::get).parse("e.yaml", SMALL);
+        var b = spec.backends().get(0);
+        assertEquals(7, b.maxConcurrent());
+        assertTrue(b.backup());
+        assertEquals(Duration.ofSeconds(45), b.timeout());
+        assertEquals(List.of("chat"), b.serves());
+        assertEquals(1.5, spec.pool().boundedLoad());
+        assertFalse(spec.pool().resumeMidStream());
+        assertEquals(HedgeAfter.parse("p95"), spec.pool().hedgeAfter());
+    }
+
+    @Test
+    void booleans_are_strict_and_numbers_from_the_environment_are_checked() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("A_URL", "http://10.0.0.9:11434", "ALIAS", "chat", "A_MAX", "seven",
+                "A_BACKUP", "ture", "A_TIMEOUT", "45s", "RESUME", "yes please", "HEDGE", "off"));
+        SwarmFileException e = assertThrows(SwarmFileException.class, () -> new SwarmFileLoader(env::get).parse("e.yaml", SMALL));
+        String m = e.getMessage();
+        assertTrue(m.contains("backends[0].backup: must be true or false, not 'ture'"), m);
+        assertTrue(m.contains("backends[0].max-concurrent: must be a whole number, not 'seven'"), m);
+        assertTrue(m.contains("pool.resume-mid-stream: must be true or false"), m);
+        SwarmFileException literal = assertThrows(SwarmFileException.class, () -> loader.parse("l.yaml",
+                SMALL.replace("${A_BACKUP}", "ture").replace("${A_URL}", "http://h:1").replace("${ALIAS}", "chat")
+                        .replace("${A_MAX}", "2").replace("${A_TIMEOUT}", "1s").replace("${RESUME}", "true").replace("${HEDGE}", "off")));
+        assertTrue(literal.getMessage().contains("backends[0].backup: must be true or false, not 'ture'"), literal.getMessage());
     }
 }
