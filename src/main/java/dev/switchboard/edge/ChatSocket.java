@@ -134,7 +134,7 @@ public class ChatSocket {
         SocketTurns turns = state.turns;
         String limited = limits.admit(clientId, state.ip);
         if (limited != null) {
-            send(connection, new Outbound.Error(null, "rate_limited", limited));
+            send(connection, new Outbound.Error(null, ErrorCode.RATE_LIMITED, limited));
             return;
         }
         switch (codec.decode(frame)) {
@@ -150,7 +150,7 @@ public class ChatSocket {
                 Cancellation cancel = new Cancellation();
                 if (!turns.submit(m.id(), cancel, () -> turn(connection, clientId, m, cancel))) {
                     drain.turnEnded();
-                    send(connection, new Outbound.Error(m.id(), "busy",
+                    send(connection, new Outbound.Error(m.id(), ErrorCode.BUSY,
                             "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));
                 }
             }
@@ -158,7 +158,7 @@ public class ChatSocket {
             case Inbound.Reset r -> reset(connection, clientId);
             case Inbound.Cancel c -> {
                 if (!turns.cancel(c.id())) {
-                    send(connection, new Outbound.Error(c.id(), "not_running",
+                    send(connection, new Outbound.Error(c.id(), ErrorCode.NOT_RUNNING,
                             "no turn with id " + c.id() + " is running or waiting on this socket"));
                 }
             }
@@ -185,7 +185,7 @@ public class ChatSocket {
                     if (error == null) {
                         send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed(), reply.resumed()));
                     } else {
-                        ErrorCode code = error instanceof TurnException e ? ErrorCode.of(e.code()) : ErrorCode.INTERNAL;
+                        ErrorCode code = error instanceof TurnException e ? e.error() : ErrorCode.INTERNAL;
                         // the detail (backend names, hosts, causes) stays in this log; the client gets the code's fixed text
                         if (code == ErrorCode.INTERNAL) {
                             LOG.errorf(error, "turn %s of %s failed unexpectedly", m.id(), clientId);
@@ -193,7 +193,7 @@ public class ChatSocket {
                             LOG.debugf("turn %s of %s failed: %s %s", m.id(), clientId, code.code(), error.getMessage());
                         }
                         send(connection, code == ErrorCode.CANCELLED ? new Outbound.Cancelled(m.id())
-                                : new Outbound.Error(m.id(), code.code(), code.clientText()));
+                                : new Outbound.Error(m.id(), code, code.clientText()));
                     }
                 })
                 .replaceWithVoid()
@@ -203,14 +203,14 @@ public class ChatSocket {
     private void history(WebSocketConnection connection, String clientId, int limit) {
         store.history(clientId, limit).subscribe().with(
                 messages -> send(connection, new Outbound.History(messages.stream().map(Outbound.Entry::of).toList())),
-                e -> send(connection, new Outbound.Error(null, "store_unavailable", "the session store is unavailable; try again shortly")));
+                e -> send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
     }
 
     private void reset(WebSocketConnection connection, String clientId) {
         store.reset(clientId).subscribe().with(
                 done -> send(connection, done ? new Outbound.Reset()
-                        : new Outbound.Error(null, "busy", "a turn of this session is running; reset after it ends")),
-                e -> send(connection, new Outbound.Error(null, "store_unavailable", "the session store is unavailable; try again shortly")));
+                        : new Outbound.Error(null, ErrorCode.BUSY, "a turn of this session is running; reset after it ends")),
+                e -> send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.switchboard.edge;
 
+import dev.switchboard.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,11 +34,11 @@ public final class FrameCodec {
 
     public Inbound decode(String frame) {
         if (tooLarge(frame)) {
-            return new Inbound.Invalid(null, "too_large", "frame larger than " + maxFrameBytes + " bytes");
+            return new Inbound.Invalid(null, ErrorCode.TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes");
         }
         String trimmed = frame.strip();
         if (trimmed.isEmpty()) {
-            return new Inbound.Invalid(null, "bad_frame", "empty message");
+            return new Inbound.Invalid(null, ErrorCode.BAD_FRAME, "empty message");
         }
         if (trimmed.charAt(0) != '{') {
             return frame.length() > maxMessageChars ? tooLong(null) : new Inbound.Message(null, frame, false);
@@ -46,53 +47,53 @@ public final class FrameCodec {
         try {
             node = json.readTree(trimmed);
         } catch (JsonProcessingException e) {
-            return new Inbound.Invalid(null, "bad_frame", "not valid JSON: " + e.getOriginalMessage());
+            return new Inbound.Invalid(null, ErrorCode.BAD_FRAME, "not valid JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            return new Inbound.Invalid(null, "bad_frame", "a JSON frame must be an object");
+            return new Inbound.Invalid(null, ErrorCode.BAD_FRAME, "a JSON frame must be an object");
         }
         JsonNode idNode = node.get("id");
         String id = idNode != null && idNode.isValueNode() && !idNode.isNull() ? idNode.asText() : null;
         if (id != null && !MESSAGE_ID.matcher(id).matches()) {
-            return new Inbound.Invalid(null, "bad_frame", "id must be 1-64 characters of [A-Za-z0-9._:@-]");
+            return new Inbound.Invalid(null, ErrorCode.BAD_FRAME, "id must be 1-64 characters of [A-Za-z0-9._:@-]");
         }
         JsonNode type = node.get("type");
         if (type == null) {
             return node.has("data") ? message(node, id)
-                    : new Inbound.Invalid(id, "bad_frame", "a JSON frame needs a \"type\" or a \"data\" field");
+                    : new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "a JSON frame needs a \"type\" or a \"data\" field");
         }
         if (!type.isTextual()) {
-            return new Inbound.Invalid(id, "bad_frame", "\"type\" must be a string");
+            return new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "\"type\" must be a string");
         }
         return switch (type.asText()) {
             case "message" -> message(node, id);
-            case "cancel" -> id == null ? new Inbound.Invalid(null, "bad_frame", "cancel needs the \"id\" of the message")
+            case "cancel" -> id == null ? new Inbound.Invalid(null, ErrorCode.BAD_FRAME, "cancel needs the \"id\" of the message")
                     : new Inbound.Cancel(id);
             case "history" -> history(node, id);
             case "reset" -> new Inbound.Reset();
-            default -> new Inbound.Invalid(id, "unknown_type", "unknown frame type '" + clip(type.asText())
+            default -> new Inbound.Invalid(id, ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type.asText())
                     + "' (message, cancel, history, reset)");
         };
     }
 
     private Inbound tooLong(String id) {
-        return new Inbound.Invalid(id, "too_large", "message longer than " + maxMessageChars + " characters");
+        return new Inbound.Invalid(id, ErrorCode.TOO_LARGE, "message longer than " + maxMessageChars + " characters");
     }
 
     private Inbound message(JsonNode node, String id) {
         JsonNode data = node.get("data");
         if (data == null || !data.isTextual()) {
-            return new Inbound.Invalid(id, "bad_frame", "a message needs \"data\" as a string");
+            return new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "a message needs \"data\" as a string");
         }
         if (data.asText().isBlank()) {
-            return new Inbound.Invalid(id, "bad_frame", "empty message");
+            return new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "empty message");
         }
         if (data.asText().length() > maxMessageChars) {
             return tooLong(id);
         }
         JsonNode stream = node.get("stream");
         if (stream != null && !stream.isBoolean()) {
-            return new Inbound.Invalid(id, "bad_frame", "\"stream\" must be true or false");
+            return new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "\"stream\" must be true or false");
         }
         return new Inbound.Message(id, data.asText(), stream != null && stream.asBoolean());
     }
@@ -103,7 +104,7 @@ public final class FrameCodec {
             return new Inbound.History(Math.min(50, maxHistoryLimit));
         }
         if (!limit.isIntegralNumber() || limit.asInt() < 1 || limit.asInt() > maxHistoryLimit) {
-            return new Inbound.Invalid(id, "bad_frame", "\"limit\" must be a whole number from 1 to " + maxHistoryLimit);
+            return new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "\"limit\" must be a whole number from 1 to " + maxHistoryLimit);
         }
         return new Inbound.History(limit.asInt());
     }

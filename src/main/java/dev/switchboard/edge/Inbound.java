@@ -1,5 +1,6 @@
 package dev.switchboard.edge;
 
+import dev.switchboard.errors.ErrorCode;
 /** A client frame, decoded. */
 public sealed interface Inbound {
 
@@ -20,6 +21,6 @@ public sealed interface Inbound {
     }
 
     /** A frame that is not understood: answered with an error frame, nothing else happens. */
-    record Invalid(String id, String code, String message) implements Inbound {
+    record Invalid(String id, ErrorCode code, String message) implements Inbound {
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.edge;
 
+import dev.switchboard.errors.ErrorCode;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -56,8 +57,8 @@ public final class Outbound {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Error(String type, String id, String code, String message) {
-        public Error(String id, String code, String message) {
-            this("error", id, code, message);
+        public Error(String id, ErrorCode code, String message) {
+            this("error", id, code.code(), message);
         }
     }
 

@@ -49,14 +49,4 @@ public enum ErrorCode {
     public String clientText() {
         return clientText;
     }
-
-    /** The constant of a wire code; {@link #INTERNAL} for a code this enum does not know. */
-    public static ErrorCode of(String code) {
-        for (ErrorCode c : values()) {
-            if (c.code().equals(code)) {
-                return c;
-            }
-        }
-        return INTERNAL;
-    }
 }

@@ -123,7 +123,7 @@ public class GatewayRoutes {
     private static ErrorCode codeOf(Throwable error) {
         if (error instanceof LlmException e) {
             LOG.debugf("gateway completion failed: %s %s", e.code(), e.getMessage());
-            return ErrorCode.of(e.code());
+            return e.error();
         }
         LOG.errorf(error, "gateway completion failed");
         return ErrorCode.INTERNAL;

@@ -1,5 +1,6 @@
 package dev.switchboard.llm;
 
+import dev.switchboard.errors.ErrorCode;
 import dev.switchboard.config.PoolSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -89,7 +90,7 @@ final class Admission implements AutoCloseable {
             List<Backend> group = routing.usableGroup(alias, tried);
             if (group == null) {
                 if (!routing.served(alias)) {
-                    refuse.accept(new LlmException("backend_unavailable", "no backend serves model '" + alias + "'"));
+                    refuse.accept(new LlmException(ErrorCode.BACKEND_UNAVAILABLE, "no backend serves model '" + alias + "'"));
                     return;
                 }
             } else {
@@ -99,7 +100,7 @@ final class Admission implements AutoCloseable {
                 } else {
                     if (waiting.size() >= spec.maxQueue()) {
                         metrics.overloaded(alias);
-                        refuse.accept(new LlmException("overloaded", "too many turns are waiting for a backend; try again shortly"));
+                        refuse.accept(new LlmException(ErrorCode.OVERLOADED, "too many turns are waiting for a backend; try again shortly"));
                         return;
                     }
                     me = new Waiter(alias, sessionKey, tried, grant, refuse);
@@ -118,14 +119,14 @@ final class Admission implements AutoCloseable {
         waiter.timer = vertx.setTimer(spec.queueTimeout().toMillis(), id -> {
             if (withdraw(waiter)) {
                 metrics.overloaded(alias);
-                waiter.run(() -> refuse.accept(new LlmException("overloaded",
+                waiter.run(() -> refuse.accept(new LlmException(ErrorCode.OVERLOADED,
                         "every backend for model '" + alias + "' is busy; try again shortly")));
             }
         });
         if (cancel != null) {
             cancel.onCancel(() -> {
                 if (withdraw(waiter)) {
-                    waiter.run(() -> refuse.accept(new LlmException("cancelled", "cancelled while waiting for a backend")));
+                    waiter.run(() -> refuse.accept(new LlmException(ErrorCode.CANCELLED, "cancelled while waiting for a backend")));
                 }
             });
         }

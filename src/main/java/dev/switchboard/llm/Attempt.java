@@ -1,5 +1,6 @@
 package dev.switchboard.llm;
 
+import dev.switchboard.errors.ErrorCode;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
@@ -151,7 +152,7 @@ final class Attempt implements StreamingChatResponseHandler {
         } else if (error instanceof CancellationException) {
             backend.health().neutral();
             call.live.remove(this);
-            call.fail(new LlmException("cancelled", "the completion was cancelled"));
+            call.fail(new LlmException(ErrorCode.CANCELLED, "the completion was cancelled"));
         } else if (forwarded) {
             call.brokeAfterOutput(this, error);
         } else {

@@ -1,18 +1,26 @@
 package dev.switchboard.llm;
 
+import dev.switchboard.errors.ErrorCode;
+
 /**
- * A completion the pool could not get. {@code code} is the error code the client sees
- * ({@code overloaded}, {@code backend_unavailable}, {@code bad_request}).
+ * A completion the pool could not get: {@link #error()} is what the client is told
+ * ({@code overloaded}, {@code backend_unavailable}, {@code backend_interrupted}, {@code bad_request},
+ * {@code cancelled}); the message says what happened inside, for the log only.
  */
 public class LlmException extends RuntimeException {
-    private final String code;
+    private final ErrorCode error;
 
-    public LlmException(String code, String message) {
-        super(message);
-        this.code = code;
+    public LlmException(ErrorCode error, String detail) {
+        super(detail);
+        this.error = error;
     }
 
+    public ErrorCode error() {
+        return error;
+    }
+
+    /** The wire code, {@code backend_unavailable}. */
     public String code() {
-        return code;
+        return error.code();
     }
 }

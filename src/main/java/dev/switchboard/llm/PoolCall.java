@@ -1,5 +1,6 @@
 package dev.switchboard.llm;
 
+import dev.switchboard.errors.ErrorCode;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -63,7 +64,7 @@ final class PoolCall {
 
     void next() {
         if (cancel != null && cancel.isCancelled()) {
-            fail(new LlmException("cancelled", "the completion was cancelled"));
+            fail(new LlmException(ErrorCode.CANCELLED, "the completion was cancelled"));
         } else if (attempts > pool.spec().retries()) {
             giveUp();
         } else {
@@ -198,7 +199,7 @@ final class PoolCall {
     }
 
     private void interrupted(String why) {
-        fail(new LlmException("backend_interrupted", "backend " + why + "; the turn was not stored"));
+        fail(new LlmException(ErrorCode.BACKEND_INTERRUPTED, "backend " + why + "; the turn was not stored"));
     }
 
     void failed(Backend b, Throwable error) {
@@ -207,8 +208,8 @@ final class PoolCall {
         LOG.debugf("backend=%s attempt=%d failed: %s", b.name(), attempts, last.message());
         charge(b, last);
         if (last.kind() == BackendFailure.Kind.REQUEST) {
-            fail(prefix.isEmpty() ? new LlmException("bad_request", "backend " + b.name() + " refused the request: " + last.message())
-                    : new LlmException("backend_interrupted", "backend " + b.name() + " refused to continue a broken answer: "
+            fail(prefix.isEmpty() ? new LlmException(ErrorCode.BAD_REQUEST, "backend " + b.name() + " refused the request: " + last.message())
+                    : new LlmException(ErrorCode.BACKEND_INTERRUPTED, "backend " + b.name() + " refused to continue a broken answer: "
                     + last.message() + "; the turn was not stored"));
             return;
         }
@@ -238,9 +239,9 @@ final class PoolCall {
                     + (last == null ? "" : " (last error: " + last.message() + ")"));
         } else if (last != null && last.kind() == BackendFailure.Kind.BUSY) {
             pool.metrics().overloaded(alias);
-            fail(new LlmException("overloaded", "every backend for model '" + alias + "' is busy; try again shortly"));
+            fail(new LlmException(ErrorCode.OVERLOADED, "every backend for model '" + alias + "' is busy; try again shortly"));
         } else {
-            fail(new LlmException("backend_unavailable", "no backend for model '" + alias + "' could answer"
+            fail(new LlmException(ErrorCode.BACKEND_UNAVAILABLE, "no backend for model '" + alias + "' could answer"
                     + (last == null ? "" : " (last error: " + last.message() + ")")));
         }
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.swarm;
 
+import dev.switchboard.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.session.HistoryMessage;
@@ -43,7 +44,7 @@ public class ChatService {
                 .onFailure().transform(ChatService::forClient)
                 .flatMap(start -> switch (start) {
                     case TurnStart.Answered a -> Uni.createFrom().item(() -> replay(a.replyJson()));
-                    case TurnStart.Busy b -> Uni.createFrom().failure(new TurnException("busy",
+                    case TurnStart.Busy b -> Uni.createFrom().failure(new TurnException(ErrorCode.BUSY,
                             "another message of this session is still being answered (by replica "
                                     + replicaOf(b.holder()) + ")"));
                     case TurnStart.Started s -> run(clientId, messageId, text, listener, options, s);
@@ -58,7 +59,7 @@ public class ChatService {
         return swarm.run(clientId, s.state(), s.window(), user, listener, options)
                 .flatMap(outcome -> {
                     if (options.cancel() != null && options.cancel().isCancelled()) {
-                        return Uni.createFrom().failure(new TurnException("cancelled", "the turn was cancelled"));
+                        return Uni.createFrom().failure(new TurnException(ErrorCode.CANCELLED, "the turn was cancelled"));
                     }
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false, outcome.resumed());
                     return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages())
@@ -82,8 +83,8 @@ public class ChatService {
     /** What the client is told when a turn fails; nothing of the turn was stored. */
     private static Throwable forClient(Throwable e) {
         return switch (e) {
-            case StoreUnavailableException u -> new TurnException("store_unavailable", STORE_DOWN, u);
-            case LeaseLostException l -> new TurnException("busy",
+            case StoreUnavailableException u -> new TurnException(ErrorCode.STORE_UNAVAILABLE, STORE_DOWN, u);
+            case LeaseLostException l -> new TurnException(ErrorCode.BUSY,
                     "this turn took too long and a newer message of the session went first", l);
             default -> e;
         };
@@ -112,7 +113,7 @@ public class ChatService {
             TurnReply r = json.readValue(stored, TurnReply.class);
             return new TurnReply(r.text(), r.agent(), r.replica(), true, r.resumed());
         } catch (JsonProcessingException e) {
-            throw new TurnException("store_unavailable", "the stored answer of this message cannot be read", e);
+            throw new TurnException(ErrorCode.STORE_UNAVAILABLE, "the stored answer of this message cannot be read", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.swarm;
 
+import dev.switchboard.errors.ErrorCode;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
@@ -163,11 +164,11 @@ public class Swarm {
         /** One model call and what follows from it; the next step is chained until a text answer. */
         Uni<Outcome> step(int calls, String correction) {
             if (calls >= callBound) {
-                return Uni.createFrom().failure(new TurnException("agent_loop",
+                return Uni.createFrom().failure(new TurnException(ErrorCode.AGENT_LOOP,
                         "agent " + agent.name() + " did not answer within the tool-call bound"));
             }
             if (options.cancel() != null && options.cancel().isCancelled()) {
-                return Uni.createFrom().failure(new TurnException("cancelled", "the turn was cancelled"));
+                return Uni.createFrom().failure(new TurnException(ErrorCode.CANCELLED, "the turn was cancelled"));
             }
             return complete(correction).flatMap(ai -> {
                 String bad = BadOutput.problem(ai);
@@ -178,14 +179,14 @@ public class Swarm {
                                 return step(calls + 1, "Your previous reply was " + bad + ". Reply to the user in plain text, "
                                         + "or call one of your tools with valid JSON arguments.");
                             }
-                            return Uni.createFrom().failure(new TurnException("bad_output", "agent " + agent.name() + " gave "
+                            return Uni.createFrom().failure(new TurnException(ErrorCode.BAD_OUTPUT, "agent " + agent.name() + " gave "
                                     + bad + " " + rescues + " times; nothing was stored, you may resend"));
                         }
                         case FLUSH -> {
                             return Uni.createFrom().item(flushed());
                         }
                         case FAIL -> {
-                            return Uni.createFrom().failure(new TurnException("bad_output", "agent " + agent.name() + " gave "
+                            return Uni.createFrom().failure(new TurnException(ErrorCode.BAD_OUTPUT, "agent " + agent.name() + " gave "
                                     + bad + "; nothing was stored, you may resend"));
                         }
                     }
@@ -212,7 +213,7 @@ public class Swarm {
             ChatRequest request = ChatRequest.builder().messages(messages).toolSpecifications(offered).build();
             return pool.chat(agent.model(), clientId, request, options.stream() ? tokens : null, options.cancel())
                     .map(ChatResponse::aiMessage)
-                    .onFailure(LlmException.class).transform(e -> new TurnException(((LlmException) e).code(), e.getMessage(), e));
+                    .onFailure(LlmException.class).transform(e -> new TurnException(((LlmException) e).error(), e.getMessage(), e));
         }
 
         /** Runs the calls of one model reply in order; a navigation among them switches the agent after the last. */

@@ -1,23 +1,30 @@
 package dev.switchboard.swarm;
 
+import dev.switchboard.errors.ErrorCode;
+
 /**
- * A turn that ended without an answer. Nothing of it was stored; {@code code} is the error code
- * the client sees (see docs/PROTOCOL.md).
+ * A turn that ended without an answer. Nothing of it was stored; {@link #error()} is what the
+ * client is told (docs/PROTOCOL.md), the message what happened inside, for the log only.
  */
 public class TurnException extends RuntimeException {
-    private final String code;
+    private final ErrorCode error;
 
-    public TurnException(String code, String message) {
-        super(message);
-        this.code = code;
+    public TurnException(ErrorCode error, String detail) {
+        super(detail);
+        this.error = error;
     }
 
-    public TurnException(String code, String message, Throwable cause) {
-        super(message, cause);
-        this.code = code;
+    public TurnException(ErrorCode error, String detail, Throwable cause) {
+        super(detail, cause);
+        this.error = error;
     }
 
+    public ErrorCode error() {
+        return error;
+    }
+
+    /** The wire code, {@code store_unavailable}. */
     public String code() {
-        return code;
+        return error.code();
     }
 }

@@ -38,7 +38,9 @@ final class InProcessTier implements Tier {
         }
         return onThisContext(chat.send(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.PLAIN)
                 .map(reply -> new Answer(reply.text(), reply.agent(), null))
-                .onFailure(TurnException.class).recoverWithItem(e -> Answer.error(((TurnException) e).code(), e.getMessage())));
+                // the code's fixed text, as a socket client would read it: the detail stays in the log
+                .onFailure(TurnException.class).recoverWithItem(e -> Answer.error(((TurnException) e).code(),
+                        ((TurnException) e).error().clientText())));
     }
 
     @Override

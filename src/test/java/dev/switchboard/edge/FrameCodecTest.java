@@ -1,6 +1,7 @@
 package dev.switchboard.edge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.errors.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,9 +50,9 @@ class FrameCodecTest {
     void the_size_limit_counts_utf8_bytes() {
         FrameCodec bytesOnly = new FrameCodec(new ObjectMapper(), 64 * 1024, 500, Integer.MAX_VALUE);
         assertInstanceOf(Inbound.Message.class, bytesOnly.decode("a".repeat(64 * 1024)));
-        assertEquals("too_large", assertInstanceOf(Inbound.Invalid.class, bytesOnly.decode("a".repeat(64 * 1024 + 1))).code());
+        assertEquals("too_large", assertInstanceOf(Inbound.Invalid.class, bytesOnly.decode("a".repeat(64 * 1024 + 1))).code().code());
         assertInstanceOf(Inbound.Message.class, bytesOnly.decode("€".repeat(21_000))); // 63,000 bytes
-        assertEquals("too_large", assertInstanceOf(Inbound.Invalid.class, bytesOnly.decode("€".repeat(22_000))).code()); // 66,000 bytes
+        assertEquals("too_large", assertInstanceOf(Inbound.Invalid.class, bytesOnly.decode("€".repeat(22_000))).code().code()); // 66,000 bytes
     }
 
     @Test
@@ -61,7 +62,7 @@ class FrameCodecTest {
         assertInstanceOf(Inbound.Message.class, codec.decode("{\"type\":\"message\",\"data\":\"" + "b".repeat(16_000) + "\"}"));
         Inbound.Invalid json = assertInstanceOf(Inbound.Invalid.class,
                 codec.decode("{\"type\":\"message\",\"id\":\"m-1\",\"data\":\"" + "b".repeat(16_001) + "\"}"));
-        assertEquals("too_large", json.code());
+        assertEquals(ErrorCode.TOO_LARGE, json.code());
         assertEquals("m-1", json.id());
     }
 
@@ -88,8 +89,8 @@ class FrameCodecTest {
                 new Outbound.Token(null, " "),
                 new Outbound.Agent("c-3", "triage", "sales"),
                 new Outbound.Agent(null, "sales", "triage"),
-                new Outbound.Error("c-4", "busy", "wait \u0001"),
-                new Outbound.Error(null, "rate_limited", "slow down"),
+                new Outbound.Error("c-4", ErrorCode.BUSY, "wait \u0001"),
+                new Outbound.Error(null, ErrorCode.RATE_LIMITED, "slow down"),
                 new Outbound.Cancelled("c-5"),
         };
         for (Object f : frames) {
@@ -100,6 +101,6 @@ class FrameCodecTest {
 
     private void assertCode(String frame, String code) {
         Inbound.Invalid bad = assertInstanceOf(Inbound.Invalid.class, codec.decode(frame), frame);
-        assertEquals(code, bad.code(), frame);
+        assertEquals(code, bad.code().code(), frame);
     }
 }

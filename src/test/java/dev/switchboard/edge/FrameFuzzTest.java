@@ -33,7 +33,7 @@ class FrameFuzzTest {
             case Inbound.Cancel c -> "cancel:" + c.id();
             case Inbound.History h -> "history:" + h.limit();
             case Inbound.Reset r -> "reset";
-            case Inbound.Invalid i -> "invalid:" + i.code();
+            case Inbound.Invalid i -> "invalid:" + i.code().code();
         };
     }
 
