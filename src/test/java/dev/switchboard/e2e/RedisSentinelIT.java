@@ -71,6 +71,7 @@ class RedisSentinelIT {
         int lost = load.checkStoredAndCountLost();
         System.out.printf("[sentinel failover] answered=%d errors=%s longest turn=%d ms lost writes=%d%n",
                 load.answered.get(), load.errors, load.longestTurnMillis.get(), lost);
+        assertEquals(0, lost, "no acknowledged turn lost: bin/up waits until every replica has synced (RELIABILITY.md row 3)");
         assertTrue(load.longestTurnMillis.get() < 25_000, "the outage is bounded: " + load.longestTurnMillis.get() + " ms");
     }
 }
