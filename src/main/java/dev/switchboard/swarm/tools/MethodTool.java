@@ -47,8 +47,13 @@ final class MethodTool implements Tool {
             argNames.add(name);
             ObjectNode p = properties.putObject(name).put("type", jsonType(c.getType(), method));
             if (arg != null) {
-                if (!arg.description().isEmpty()) {
-                    p.put("description", arg.description());
+                // LangChain4j 1.11's string schema has no minLength/maxLength, so what reaches the model
+                // of the bounds is this sentence in the description; the schema keeps them for ArgumentCheck
+                String bounds = bounds(arg.minLength(), arg.maxLength());
+                String description = arg.description().isEmpty() ? bounds : bounds.isEmpty() ? arg.description()
+                        : arg.description() + " (" + bounds + ")";
+                if (!description.isEmpty()) {
+                    p.put("description", description);
                 }
                 if (arg.minLength() >= 0) {
                     p.put("minLength", arg.minLength());
@@ -130,5 +135,16 @@ final class MethodTool implements Tool {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot call tool " + name(), e);
         }
+    }
+
+    /** "1 to 60 characters", "at most 40 characters", or "" without bounds. */
+    static String bounds(int min, int max) {
+        if (min > 0 && max >= 0) {
+            return min + " to " + max + " characters";
+        }
+        if (max >= 0) {
+            return "at most " + max + " characters";
+        }
+        return min > 0 ? "at least " + min + " characters" : "";
     }
 }

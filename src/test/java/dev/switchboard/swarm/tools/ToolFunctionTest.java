@@ -26,11 +26,20 @@ class ToolFunctionTest {
     void the_schema_carries_names_descriptions_bounds_and_required_arguments() throws Exception {
         assertEquals(JSON.readTree("""
                 {"type":"object","additionalProperties":false,"properties":{
-                  "query":{"type":"string","description":"words of a product name or a category","minLength":1,"maxLength":60},
+                  "query":{"type":"string","description":"words of a product name or a category (1 to 60 characters)","minLength":1,"maxLength":60},
                   "in_stock_only":{"type":"boolean"}},
                  "required":["query"]}"""), tools.get("catalogue_search").orElseThrow().parameters());
         assertEquals(List.of("calculator", "catalogue_search", "current_time", "order_lookup", "recall", "remember"),
                 List.copyOf(tools.names()));
+    }
+
+    @Test
+    void the_bounds_reach_the_model_in_the_description_its_schema_type_cannot_carry_them() {
+        var spec = dev.switchboard.llm.JsonSchemas.object(tools.get("remember").orElseThrow().parameters());
+        var value = (dev.langchain4j.model.chat.request.json.JsonStringSchema) spec.properties().get("value");
+        assertEquals("at most 1024 characters", value.description());
+        var key = (dev.langchain4j.model.chat.request.json.JsonStringSchema) spec.properties().get("key");
+        assertTrue(key.description().endsWith("(1 to 40 characters)"), key.description());
     }
 
     @Test
