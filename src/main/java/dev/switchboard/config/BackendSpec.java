@@ -35,6 +35,53 @@ public record BackendSpec(String name, Provider provider, URI baseUrl, String mo
         return baseUrl.toString().replaceAll("/+$", "");
     }
 
+    /**
+     * A spec from the swarm file's defaults (as {@link PoolSpec#builder()} is): set by name only what
+     * differs. {@code name}, {@code provider}, {@code baseUrl} and {@code model} have no default.
+     */
+    public static Builder builder(String name, Provider provider, URI baseUrl, String model) {
+        return new Builder(name, provider, baseUrl, model);
+    }
+
+    /** The swarm file's defaults, in one place (SwarmFileLoader reads a missing field as these). */
+    public static final class Builder {
+        public static final int DEFAULT_MAX_CONCURRENT = 4;
+        public static final int DEFAULT_WEIGHT = 1;
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
+        private final String name;
+        private final Provider provider;
+        private final URI baseUrl;
+        private final String model;
+        private List<String> serves;
+        private int maxConcurrent = DEFAULT_MAX_CONCURRENT;
+        private int weight = DEFAULT_WEIGHT;
+        private boolean backup;
+        private Optional<String> apiKey = Optional.empty();
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Optional<SimSpec> simulate = Optional.empty();
+
+        private Builder(String name, Provider provider, URI baseUrl, String model) {
+            this.name = name;
+            this.provider = provider;
+            this.baseUrl = baseUrl;
+            this.model = model;
+            this.serves = List.of(model);
+        }
+
+        public Builder serves(List<String> v) { serves = List.copyOf(v); return this; }
+        public Builder maxConcurrent(int v) { maxConcurrent = v; return this; }
+        public Builder weight(int v) { weight = v; return this; }
+        public Builder backup(boolean v) { backup = v; return this; }
+        public Builder apiKey(String v) { apiKey = Optional.ofNullable(v); return this; }
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder simulate(SimSpec v) { simulate = Optional.ofNullable(v); return this; }
+
+        public BackendSpec build() {
+            return new BackendSpec(name, provider, baseUrl, model, serves, maxConcurrent, weight, backup, apiKey, timeout, simulate);
+        }
+    }
+
     @Override
     public String toString() {
         // apiKey is left out on purpose: records print all components and this one is a secret

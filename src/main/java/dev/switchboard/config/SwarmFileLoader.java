@@ -184,8 +184,8 @@ public final class SwarmFileLoader {
             if (serves.isEmpty() && model != null) {
                 serves = List.of(model);
             }
-            int maxConcurrent = integer(n, "max-concurrent", at, 4, 1, 10_000);
-            int weight = integer(n, "weight", at, 1, 1, 1000);
+            int maxConcurrent = integer(n, "max-concurrent", at, BackendSpec.Builder.DEFAULT_MAX_CONCURRENT, 1, 10_000);
+            int weight = integer(n, "weight", at, BackendSpec.Builder.DEFAULT_WEIGHT, 1, 1000);
             boolean backup = bool(n, "backup", at, false);
             Optional<String> apiKey = Optional.ofNullable(text(n, "api-key", at + ".api-key"));
             if (provider == Provider.OPENAI && apiKey.isEmpty() && n.path("simulate").isMissingNode()
@@ -193,7 +193,7 @@ public final class SwarmFileLoader {
                 // local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) need no key; OpenAI itself does
                 error(at + ".api-key", "api.openai.com needs an api-key (use ${OPENAI_API_KEY})");
             }
-            Duration timeout = duration(n, "timeout", at, Duration.ofSeconds(120));
+            Duration timeout = duration(n, "timeout", at, BackendSpec.Builder.DEFAULT_TIMEOUT);
             Optional<SimSpec> sim = Optional.empty();
             JsonNode s = n.path("simulate");
             if (!s.isMissingNode()) {

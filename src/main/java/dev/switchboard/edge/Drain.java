@@ -15,7 +15,12 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,7 +70,11 @@ public class Drain {
 
     /** An admitted turn ended, failed or was dropped from a closed socket's queue. */
     void turnEnded() {
-        running.decrementAndGet();
+        if (running.decrementAndGet() == 0 && draining.get()) {
+            synchronized (this) {
+                notifyAll(); // the drain waits for exactly this
+            }
+        }
     }
 
     int running() {
@@ -94,30 +103,40 @@ public class Drain {
         draining.set(true);
         long deadline = System.nanoTime() + config.edge().drainTimeout().toNanos();
         LOG.infof("draining: %d turns running, %d sockets open", running.get(), connections.listAll().size());
-        while (running.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        int closed = 0;
+        awaitNoTurns(deadline);
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
         for (WebSocketConnection c : connections.listAll()) {
             if (c.isOpen()) {
-                Sockets.close(c, GOING_AWAY);
-                closed++;
+                closes.add(c.close(GOING_AWAY).subscribeAsCompletionStage().exceptionally(e -> null));
             }
         }
+        int closed = closes.size();
         if (running.get() > 0) {
             // hand the sessions of turns that did not finish over: their resends run elsewhere at once
             store.releaseAll();
         }
         LOG.infof("drained: %d turns still running, %d sockets closed with 1001", running.get(), closed);
         try {
-            TimeUnit.MILLISECONDS.sleep(200); // let the close frames leave
+            // the close frames leave before the server stops (a client that never answers its close
+            // costs at most this bound)
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debugf("not every close frame was acknowledged: %s", e.getMessage());
+        }
+    }
+
+    /** Waits until no admitted turn runs, woken by {@link #turnEnded}, at most until {@code deadline}. */
+    private synchronized void awaitNoTurns(long deadline) {
+        long left;
+        while (running.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

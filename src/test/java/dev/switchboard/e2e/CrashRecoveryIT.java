@@ -61,7 +61,7 @@ class CrashRecoveryIT {
     }
 
     private static long pid(int port) throws IOException {
-        return Long.parseLong(Files.readString(VAR.resolve("run/replica-" + port + ".pid")).trim());
+        return STACK.pid("replica-" + port);
     }
 
     private static void signal(String sig, int port) throws Exception {

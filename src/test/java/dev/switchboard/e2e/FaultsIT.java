@@ -60,7 +60,7 @@ class FaultsIT {
     }
 
     private static long pid(String name) throws IOException {
-        return Long.parseLong(Files.readString(VAR.resolve("run/" + name + ".pid")).trim());
+        return STACK.pid(name);
     }
 
     @Test

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,14 +93,7 @@ class RedisClusterIT {
     void a_master_killed_while_turns_run_is_replaced_by_its_replica_with_bounded_errors() throws Exception {
         RedisFailover load = new RedisFailover(WS, "fo", 12, 15);
         int victim = masters().get(0);
-        load.run(() -> {
-            try {
-                ProcessHandle.of(Long.parseLong(Files.readString(VAR.resolve("run/redis-" + victim + ".pid")).trim()))
-                        .orElseThrow().destroyForcibly();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        load.run(() -> STACK.process("redis-" + victim).destroyForcibly());
         assertEquals(12 * 15, load.answered.get(), "every turn was answered in the end");
         assertTrue(load.errors.keySet().stream().allMatch("store_unavailable"::equals),
                 "the only error is store_unavailable: " + load.errors);

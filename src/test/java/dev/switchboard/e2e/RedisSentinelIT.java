@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,14 +56,7 @@ class RedisSentinelIT {
         }
         assertEquals("127.0.0.1:" + BASE, primary());
         RedisFailover load = new RedisFailover(WS, "sfo", 12, 15);
-        load.run(() -> {
-            try {
-                ProcessHandle.of(Long.parseLong(Files.readString(VAR.resolve("run/redis-" + BASE + ".pid")).trim()))
-                        .orElseThrow().destroyForcibly();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        load.run(() -> STACK.process("redis-" + BASE).destroyForcibly());
         assertEquals(12 * 15, load.answered.get(), "every turn was answered in the end");
         assertTrue(load.errors.keySet().stream().allMatch("store_unavailable"::equals), "only store_unavailable: " + load.errors);
         assertEquals("127.0.0.1:" + (BASE + 1), primary(), "the sentinels promoted the replica");

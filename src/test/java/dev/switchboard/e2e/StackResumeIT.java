@@ -72,7 +72,7 @@ class StackResumeIT {
             assertEquals("sales", second.path("agentName").asText());
             assertEquals(2, usersSeen(second));
 
-            long pid = Long.parseLong(Files.readString(VAR.resolve("run/replica-" + servedBy + ".pid")).trim());
+            long pid = STACK.pid("replica-" + servedBy);
             ProcessHandle replica = ProcessHandle.of(pid).orElseThrow();
             assertTrue(replica.destroyForcibly(), "SIGKILL sent to replica " + servedBy);
             replica.onExit().get(10, TimeUnit.SECONDS);

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -55,8 +54,8 @@ class BackendFaultsTest {
     private BackendPool pool(Simulator... sims) {
         List<BackendSpec> specs = new ArrayList<>();
         for (Simulator s : sims) {
-            specs.add(new BackendSpec(s.name(), Provider.OLLAMA, URI.create(s.baseUrl()), "m", List.of("chat"), 16, 1, false,
-                    Optional.empty(), TIMEOUT, Optional.empty()));
+            specs.add(BackendSpec.builder(s.name(), Provider.OLLAMA, URI.create(s.baseUrl()), "m")
+                    .serves(List.of("chat")).maxConcurrent(16).timeout(TIMEOUT).build());
         }
         // passive health would take the faulty backend out after a few failures and the faults
         // would stop being exercised: max-fails is set out of reach

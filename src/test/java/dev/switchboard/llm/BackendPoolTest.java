@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,8 +50,8 @@ class BackendPoolTest {
     }
 
     private static BackendSpec spec(String name, Provider provider, String url, int maxConcurrent, List<String> serves, boolean backup) {
-        return new BackendSpec(name, provider, URI.create(url), "m", serves, maxConcurrent, 1, backup,
-                Optional.of("k"), Duration.ofSeconds(5), Optional.empty());
+        return BackendSpec.builder(name, provider, URI.create(url), "m")
+                .serves(serves).maxConcurrent(maxConcurrent).backup(backup).apiKey("k").timeout(Duration.ofSeconds(5)).build();
     }
 
     private static PoolSpec pool(int retries, Duration queueTimeout) {

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,8 +39,8 @@ class CutStreamTest {
         Simulator s = backends.sim(SimOptions.of("s", 0).withLatency(Duration.ofMillis(50), Duration.ofMillis(5)));
         Duration timeout = Duration.ofSeconds(20);
         BackendPool pool = backends.pool(PoolSpec.builder().retries(0).maxFails(1_000_000)
-                .probeInterval(Duration.ofSeconds(30)).queueTimeout(Duration.ofSeconds(5)).resumeMidStream(false).build(), List.of(new BackendSpec("s", Provider.OLLAMA,
-                URI.create(s.baseUrl()), "m", List.of("chat"), 64, 1, false, Optional.empty(), timeout, Optional.empty())));
+                .probeInterval(Duration.ofSeconds(30)).queueTimeout(Duration.ofSeconds(5)).resumeMidStream(false).build(), List.of(BackendSpec.builder("s", Provider.OLLAMA,
+                URI.create(s.baseUrl()), "m").serves(List.of("chat")).maxConcurrent(64).timeout(timeout).build()));
         s.inject(new Fault("cut", 0, -1));
         List<CompletableFuture<String>> calls = new ArrayList<>();
         for (int i = 0; i < 12; i++) {

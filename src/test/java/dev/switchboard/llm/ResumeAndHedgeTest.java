@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,8 +48,8 @@ class ResumeAndHedgeTest {
     }
 
     private static BackendSpec spec(Simulator s, boolean backup) {
-        return new BackendSpec(s.name(), Provider.OLLAMA, URI.create(s.baseUrl()), "m", List.of("chat"), 4, 1, backup,
-                Optional.empty(), Duration.ofSeconds(10), Optional.empty());
+        return BackendSpec.builder(s.name(), Provider.OLLAMA, URI.create(s.baseUrl()), "m")
+                .serves(List.of("chat")).backup(backup).timeout(Duration.ofSeconds(10)).build();
     }
 
     private static ChatRequest ask(String text) {

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,8 +24,8 @@ class RoutingTest {
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-07T12:00:00Z"), ZoneOffset.UTC);
 
     private Backend backend(String name, List<String> serves, boolean backup, int maxConcurrent) {
-        BackendSpec spec = new BackendSpec(name, Provider.OLLAMA, URI.create("http://127.0.0.1:1"), "m", serves,
-                maxConcurrent, 1, backup, Optional.empty(), Duration.ofSeconds(1), Optional.empty());
+        BackendSpec spec = BackendSpec.builder(name, Provider.OLLAMA, URI.create("http://127.0.0.1:1"), "m")
+                .serves(serves).maxConcurrent(maxConcurrent).backup(backup).timeout(Duration.ofSeconds(1)).build();
         return new Backend(spec, null, new BackendHealth(1, Duration.ofSeconds(30), clock));
     }
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StrategiesTest {
 
     private static Backend backend(String name, int weight) {
-        BackendSpec spec = new BackendSpec(name, Provider.OLLAMA, URI.create("http://127.0.0.1:1"), "m", List.of("chat"),
-                1000, weight, false, Optional.empty(), Duration.ofSeconds(1), Optional.empty());
+        BackendSpec spec = BackendSpec.builder(name, Provider.OLLAMA, URI.create("http://127.0.0.1:1"), "m")
+                .serves(List.of("chat")).maxConcurrent(1000).weight(weight).timeout(Duration.ofSeconds(1)).build();
         return new Backend(spec, null, new BackendHealth(3, Duration.ofSeconds(30), Clock.systemUTC()));
     }
 

@@ -53,7 +53,7 @@ public final class Replicas {
 
     /** Starts the replica on {@code port} again if its process is gone, and waits until it is ready. */
     public static void restartIfDead(StackScripts stack, int port) throws Exception {
-        long pid = Long.parseLong(Files.readString(stack.var().resolve("run/replica-" + port + ".pid")).trim());
+        long pid = stack.pid("replica-" + port);
         if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             Process p = stack.run("bash", "-c", "source bin/lib.sh && use_java && start_replica " + port);
             if (p.exitValue() != 0) {

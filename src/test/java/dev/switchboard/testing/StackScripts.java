@@ -37,6 +37,20 @@ public record StackScripts(Path var, int nginxPort, int firstReplica, int replic
         return p;
     }
 
+    /** The pid bin/up wrote for one of its processes ({@code replica-18081}, {@code redis}, {@code nginx}). */
+    public long pid(String name) {
+        try {
+            return Long.parseLong(Files.readString(var.resolve("run/" + name + ".pid")).trim());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("no pid file for " + name + " under " + var, e);
+        }
+    }
+
+    /** The live process bin/up started as {@code name}. */
+    public ProcessHandle process(String name) {
+        return ProcessHandle.of(pid(name)).orElseThrow(() -> new AssertionError(name + " is not running"));
+    }
+
     /** Removes a directory of an earlier run (its Redis data, say), so a stack starts empty. */
     public static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
