@@ -7,11 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
-/** A Lua script from {@code src/main/resources/lua}, with the SHA-1 that EVALSHA calls it by. */
-record LuaScript(String name, String source, String sha) {
+/**
+ * A Lua script from {@code src/main/resources/lua}, with the SHA-1 that EVALSHA calls it by: the one
+ * way Switchboard runs scripts (the session store, the Telegram front end), each a file with its
+ * KEYS and ARGV in its header.
+ */
+public record LuaScript(String name, String source, String sha) {
 
-    static LuaScript load(String name) {
+    public static LuaScript load(String name) {
         try (InputStream in = LuaScript.class.getResourceAsStream("/lua/" + name + ".lua")) {
             if (in == null) {
                 throw new IllegalStateException("missing resource lua/" + name + ".lua");
@@ -24,5 +29,26 @@ record LuaScript(String name, String source, String sha) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Runs it on a Vert.x Redis client: EVALSHA, and on NOSCRIPT (a Redis restarted or flushed
+     * since) EVAL once, which caches it again.
+     */
+    public io.vertx.core.Future<io.vertx.redis.client.Response> run(io.vertx.redis.client.RedisAPI redis, List<String> keys,
+                                                                    List<String> argv) {
+        List<String> args = new java.util.ArrayList<>(2 + keys.size() + argv.size());
+        args.add(sha);
+        args.add(String.valueOf(keys.size()));
+        args.addAll(keys);
+        args.addAll(argv);
+        return redis.evalsha(args).recover(e -> {
+            if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+                return io.vertx.core.Future.failedFuture(e);
+            }
+            List<String> again = new java.util.ArrayList<>(args);
+            again.set(0, source);
+            return redis.eval(again);
+        });
     }
 }

@@ -85,13 +85,13 @@ public class SessionStore {
     public Uni<TurnStart> begin(String clientId, String messageId, int window) {
         SessionKeys keys = SessionKeys.of(clientId);
         List<String> keyList = List.of(keys.history(), keys.state(), keys.lease());
-        String[] argv = {owner, String.valueOf(config.leaseTtl().toMillis()), String.valueOf(window),
-                messageId == null ? "" : messageId, String.valueOf(swarm.swarm().historyTtl().toMillis()), ""};
-        return tryBegin(clientId, keyList, argv, System.nanoTime() + config.leaseWait().toNanos());
+        BeginArgs args = new BeginArgs(owner, config.leaseTtl().toMillis(), window, messageId,
+                swarm.swarm().historyTtl().toMillis(), null);
+        return tryBegin(clientId, keyList, args, System.nanoTime() + config.leaseWait().toNanos());
     }
 
-    private Uni<TurnStart> tryBegin(String clientId, List<String> keys, String[] argv, long deadline) {
-        return eval(beginTurn, keys, argv).flatMap(r -> {
+    private Uni<TurnStart> tryBegin(String clientId, List<String> keys, BeginArgs args, long deadline) {
+        return eval(beginTurn, keys, args.argv()).flatMap(r -> {
             String outcome = r.get(0).toString();
             if ("answered".equals(outcome)) {
                 return Uni.createFrom().item(new TurnStart.Answered(r.get(1).toString()));
@@ -106,8 +106,8 @@ public class SessionStore {
             }
             LeaseValue held = LeaseValue.parse(holder);
             String holderOwner = held == null ? "" : held.owner();
-            if (holderOwner.isEmpty() || holderOwner.equals(owner) || holder.equals(argv[5])) {
-                return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
+            if (holderOwner.isEmpty() || holderOwner.equals(owner) || holder.equals(args.takeOver())) {
+                return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, args, deadline));
             }
             // Another replica's turn holds the session: one more round trip, only on this contended path,
             // says whether that replica still lives. A dead one's lease is taken over now, not at its TTL.
@@ -116,13 +116,11 @@ public class SessionStore {
                     .onFailure().transform(e -> new StoreUnavailableException("session store unavailable: " + e.getMessage(), e))
                     .flatMap(alive -> {
                 if (alive) {
-                    return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, argv, deadline));
+                    return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, args, deadline));
                 }
                 LOG.infof("taking over the turn lease of %s from %s, which is not alive", clientId, holderOwner);
                 takeovers.increment();
-                String[] takeover = argv.clone();
-                takeover[5] = holder;
-                return tryBegin(clientId, keys, takeover, deadline);
+                return tryBegin(clientId, keys, args.takingOver(holder), deadline);
             });
         });
     }
@@ -164,22 +162,14 @@ public class SessionStore {
     public Uni<Void> commit(Lease lease, String messageId, String replyJson, SessionState state, List<HistoryMessage> messages) {
         held.remove(lease);
         SessionKeys keys = SessionKeys.of(lease.clientId());
-        String[] args = new String[11 + messages.size()];
-        args[0] = String.valueOf(lease.fence());
-        args[1] = lease.value();
-        args[2] = String.valueOf(swarm.swarm().historyTtl().toMillis());
-        args[3] = String.valueOf(swarm.swarm().maxHistory());
-        args[4] = messageId == null ? "" : messageId;
-        args[5] = replyJson;
-        args[6] = state.activeAgent();
-        args[7] = write(state.stack());
-        args[8] = write(state.memory());
-        args[9] = String.valueOf(config.answeredIds());
-        args[10] = String.valueOf(swarm.swarm().maxHistoryBytes());
-        for (int i = 0; i < messages.size(); i++) {
-            args[11 + i] = historyJson.write(messages.get(i));
+        List<String> lines = new ArrayList<>(messages.size());
+        for (HistoryMessage m : messages) {
+            lines.add(historyJson.write(m));
         }
-        return eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args).flatMap(r -> r.toInteger() == 0
+        CommitArgs args = new CommitArgs(lease.fence(), lease.value(), swarm.swarm().historyTtl().toMillis(),
+                swarm.swarm().maxHistory(), messageId, replyJson, state.activeAgent(), write(state.stack()), write(state.memory()),
+                config.answeredIds(), swarm.swarm().maxHistoryBytes(), lines);
+        return eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args.argv()).flatMap(r -> r.toInteger() == 0
                 ? Uni.createFrom().failure(new LeaseLostException(lease.clientId()))
                 : Uni.createFrom().voidItem());
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.telegram;
 
+import dev.switchboard.session.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
@@ -17,21 +18,9 @@ import java.util.List;
  */
 public final class DeliveryLog {
     static final long SENT_TTL_SECONDS = 2 * 24 * 3600;
-    // updates are recorded as pending and the offset moved past them in one step
-    private static final String ACCEPT = """
-            for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-            local cur = tonumber(redis.call('GET', KEYS[2]) or '0')
-            if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[2], ARGV[1]) end
-            return 1""";
-    // take the lease when free, renew it when ours; 1 when we hold it afterwards
-    private static final String LEAD = """
-            local cur = redis.call('GET', KEYS[1])
-            if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-            if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-            return 0""";
-    private static final String RESIGN = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-            return 0""";
+    private static final LuaScript ACCEPT = LuaScript.load("tg_accept");
+    private static final LuaScript HOLD = LuaScript.load("tg_hold");
+    private static final LuaScript LET_GO = LuaScript.load("tg_let_go");
 
     private final RedisAPI redis;
     private final String prefix;
@@ -76,12 +65,12 @@ public final class DeliveryLog {
 
     /** Records {@code updates} as pending and the offset as {@code next}: after this Telegram may forget them. */
     public Future<Void> accept(List<JsonObject> updates, long next) {
-        List<String> args = new ArrayList<>(List.of(ACCEPT, "2", prefix + "pending", prefix + "offset", String.valueOf(next)));
+        List<String> argv = new ArrayList<>(List.of(String.valueOf(next)));
         for (JsonObject u : updates) {
-            args.add(String.valueOf(u.getLong("update_id")));
-            args.add(u.encode());
+            argv.add(String.valueOf(u.getLong("update_id")));
+            argv.add(u.encode());
         }
-        return redis.eval(args).mapEmpty();
+        return ACCEPT.run(redis, List.of(prefix + "pending", prefix + "offset"), argv).mapEmpty();
     }
 
     /** The update is answered: it leaves the pending set. */
@@ -111,10 +100,10 @@ public final class DeliveryLog {
     }
 
     private Future<Boolean> hold(String name, String owner, long ttlMillis) {
-        return redis.eval(List.of(LEAD, "1", prefix + name, owner, String.valueOf(ttlMillis))).map(r -> r.toInteger() == 1);
+        return HOLD.run(redis, List.of(prefix + name), List.of(owner, String.valueOf(ttlMillis))).map(r -> r.toInteger() == 1);
     }
 
     private Future<Void> letGo(String name, String owner) {
-        return redis.eval(List.of(RESIGN, "1", prefix + name, owner)).mapEmpty();
+        return LET_GO.run(redis, List.of(prefix + name), List.of(owner)).mapEmpty();
     }
 }

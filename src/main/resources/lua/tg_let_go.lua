@@ -1,0 +1,3 @@
+-- Gives a lease back if ARGV[1] still holds it. KEYS: 1 the lease. ARGV: 1 owner.
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
