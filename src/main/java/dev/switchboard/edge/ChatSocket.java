@@ -7,6 +7,7 @@ import dev.switchboard.llm.Cancellation;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.swarm.ChatService;
 import dev.switchboard.swarm.Swarm;
+import dev.switchboard.swarm.TurnAdmission;
 import dev.switchboard.swarm.TurnException;
 import dev.switchboard.swarm.TurnListener;
 import io.quarkus.websockets.next.CloseReason;
@@ -43,16 +44,14 @@ public class ChatSocket {
     private final SessionStore store;
     private final FrameCodec codec;
     private final int maxPendingBytes;
-    private final Drain drain;
     private final RateLimits limits;
     private final SocketAuth auth;
     private final ClientAddress addresses;
 
-    public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config, Drain drain,
+    public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config,
                       RateLimits limits, SocketAuth auth) {
         this.chat = chat;
         this.auth = auth;
-        this.drain = drain;
         this.limits = limits;
         this.store = store;
         this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit(),
@@ -94,9 +93,7 @@ public class ChatSocket {
     public void onClose(WebSocketConnection connection) {
         SocketState state = connection.userData().get(STATE);
         if (state != null) {
-            for (int dropped = state.turns.closed(); dropped > 0; dropped--) {
-                drain.turnEnded();
-            }
+            state.turns.closed();
             limits.socketClosed(state.clientId);
             if (state.ip != null) {
                 limits.addressSocketClosed(state.ip);
@@ -139,7 +136,8 @@ public class ChatSocket {
         }
         switch (codec.decode(frame)) {
             case Inbound.Message m -> {
-                if (!drain.admit()) {
+                TurnAdmission.Ticket ticket = chat.admit();
+                if (ticket == null) {
                     // Not run here: the client resends it (same id) on the replica it reconnects to.
                     // A socket with a turn still running is closed by the drain once that turn ends.
                     if (!turns.active()) {
@@ -148,8 +146,8 @@ public class ChatSocket {
                     return;
                 }
                 Cancellation cancel = new Cancellation();
-                if (!turns.submit(m.id(), cancel, () -> turn(connection, clientId, m, cancel))) {
-                    drain.turnEnded();
+                if (!turns.submit(m.id(), cancel, ticket, () -> turn(connection, clientId, m, cancel, ticket))) {
+                    ticket.end();
                     send(connection, new Outbound.Error(m.id(), ErrorCode.BUSY,
                             "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));
                 }
@@ -167,7 +165,8 @@ public class ChatSocket {
     }
 
     /** One turn, from the message to its reply or error frame; it never fails (failures become frames). */
-    private Uni<Void> turn(WebSocketConnection connection, String clientId, Inbound.Message m, Cancellation cancel) {
+    private Uni<Void> turn(WebSocketConnection connection, String clientId, Inbound.Message m, Cancellation cancel,
+                           TurnAdmission.Ticket ticket) {
         TurnListener listener = new TurnListener() {
             @Override
             public void agentChanged(String from, String to) {
@@ -179,9 +178,8 @@ public class ChatSocket {
                 sendToken(connection, new Outbound.Token(m.id(), text));
             }
         };
-        return chat.send(clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
+        return chat.send(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
                 .onItemOrFailure().invoke((reply, error) -> {
-                    drain.turnEnded();
                     if (error == null) {
                         send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed(), reply.resumed()));
                     } else {

@@ -1,9 +1,11 @@
 package dev.switchboard.edge;
 
 import dev.switchboard.llm.Cancellation;
+import dev.switchboard.swarm.TurnAdmission;
 import io.smallrye.mutiny.Uni;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -17,12 +19,16 @@ import java.util.function.Supplier;
 final class SocketTurns {
     static final int MAX_QUEUED = 16;
 
-    private final ArrayDeque<Supplier<Uni<Void>>> queue = new ArrayDeque<>(2); // most sockets have 0 or 1 waiting
+    /** A queued turn and its admission: a turn dropped from the queue ends its ticket unrun. */
+    private record Queued(TurnAdmission.Ticket ticket, Supplier<Uni<Void>> turn) {
+    }
+
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(2); // most sockets have 0 or 1 waiting
     private final Map<String, Cancellation> byId = new ConcurrentHashMap<>();
     private boolean working;
 
-    /** @return false when too many messages of this socket are waiting already */
-    boolean submit(String messageId, Cancellation cancel, Supplier<Uni<Void>> turn) {
+    /** @return false when too many messages of this socket are waiting already (the caller ends the ticket) */
+    boolean submit(String messageId, Cancellation cancel, TurnAdmission.Ticket ticket, Supplier<Uni<Void>> turn) {
         synchronized (this) {
             if (queue.size() >= MAX_QUEUED) {
                 return false;
@@ -30,11 +36,11 @@ final class SocketTurns {
             if (messageId != null) {
                 byId.put(messageId, cancel);
             }
-            queue.add(() -> turn.get().onTermination().invoke(() -> {
+            queue.add(new Queued(ticket, () -> turn.get().onTermination().invoke(() -> {
                 if (messageId != null) {
                     byId.remove(messageId, cancel);
                 }
-            }));
+            })));
             if (working) {
                 return true;
             }
@@ -54,17 +60,14 @@ final class SocketTurns {
         return true;
     }
 
-    /**
-     * The socket closed: stop what is queued; a running turn still finishes and is stored.
-     *
-     * @return how many queued turns will never run
-     */
-    int closed() {
+    /** The socket closed: what is queued will never run (its tickets end); a running turn still finishes and is stored. */
+    void closed() {
+        List<Queued> dropped;
         synchronized (this) {
-            int dropped = queue.size();
+            dropped = List.copyOf(queue);
             queue.clear();
-            return dropped;
         }
+        dropped.forEach(q -> q.ticket().end());
     }
 
     /** True while a turn of this socket runs or waits. */
@@ -73,15 +76,15 @@ final class SocketTurns {
     }
 
     private void next() {
-        Supplier<Uni<Void>> turn;
+        Queued q;
         synchronized (this) {
-            turn = queue.poll();
-            if (turn == null) {
+            q = queue.poll();
+            if (q == null) {
                 working = false;
                 return;
             }
         }
         // a turn reports its own failures; whichever way it ends, the next one goes
-        turn.get().subscribe().with(v -> next(), e -> next());
+        q.turn().get().subscribe().with(v -> next(), e -> next());
     }
 }

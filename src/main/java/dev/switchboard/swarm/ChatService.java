@@ -14,9 +14,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 
 /**
- * One turn, top to bottom: take the session (round trip 1), run the agent loop, store the turn and
- * give the session back (round trip 2). A turn that fails stores nothing, so the user may resend.
- * Non-blocking: one {@link Uni} chain that runs on the event loop that subscribes to it.
+ * One turn, top to bottom: admission (a {@link TurnAdmission.Ticket}, refused while the replica
+ * drains), take the session (round trip 1), run the agent loop, store the turn and give the session
+ * back (round trip 2), and what the client is told when any of it fails. A turn that fails stores
+ * nothing, so the user may resend. Non-blocking: one {@link Uni} chain that runs on the event loop
+ * that subscribes to it. Every front end comes through here: the socket (which admits a message when
+ * it queues it, {@link #admit} then {@link #send}) and the Telegram webhook ({@link #ask}).
  */
 @Singleton
 public class ChatService {
@@ -26,20 +29,43 @@ public class ChatService {
     private final Swarm swarm;
     private final ReplicaIdentity replica;
     private final ObjectMapper json;
+    private final TurnAdmission admission;
 
-    public ChatService(SessionStore store, Swarm swarm, ReplicaIdentity replica, ObjectMapper json) {
+    public ChatService(SessionStore store, Swarm swarm, ReplicaIdentity replica, ObjectMapper json, TurnAdmission admission) {
+        this.admission = admission;
         this.store = store;
         this.swarm = swarm;
         this.replica = replica;
         this.json = json;
     }
 
+    /** A ticket for a turn this replica will answer, or null while it drains (the client resends elsewhere). */
+    public TurnAdmission.Ticket admit() {
+        return admission.admit();
+    }
+
+    /** Admission and the turn in one, for a front end that has no queue of its own (the webhook). */
+    public Uni<TurnReply> ask(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
+        TurnAdmission.Ticket ticket = admit();
+        if (ticket == null) {
+            return Uni.createFrom().failure(new TurnException(ErrorCode.DRAINING, "this replica is draining"));
+        }
+        return send(ticket, clientId, messageId, text, listener, options);
+    }
+
     /**
+     * The turn of an admitted message; its ticket ends with it, however it ends.
+     *
      * @param messageId the client's id for the message, or null; a resend of an answered id gets the stored answer
      * @param options   streaming (tokens go to {@code listener}) and the handle that cancels the turn
      * @return fails with {@link TurnException} with the error code for the client; nothing was stored
      */
-    public Uni<TurnReply> send(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
+    public Uni<TurnReply> send(TurnAdmission.Ticket ticket, String clientId, String messageId, String text, TurnListener listener,
+                               Swarm.TurnOptions options) {
+        return turn(clientId, messageId, text, listener, options).onTermination().invoke(ticket::end);
+    }
+
+    private Uni<TurnReply> turn(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
         return store.begin(clientId, messageId, swarm.widestWindow())
                 .onFailure().transform(ChatService::forClient)
                 .flatMap(start -> switch (start) {

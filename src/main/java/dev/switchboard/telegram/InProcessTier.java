@@ -1,5 +1,6 @@
 package dev.switchboard.telegram;
 
+import dev.switchboard.errors.ErrorCode;
 import dev.switchboard.edge.Outbound;
 import dev.switchboard.edge.RateLimits;
 import dev.switchboard.session.SessionStore;
@@ -36,11 +37,13 @@ final class InProcessTier implements Tier {
         if (limited != null) {
             return Future.succeededFuture(Answer.error("rate_limited", limited));
         }
-        return onThisContext(chat.send(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.PLAIN)
+        // through the same admission as a socket's turns: a draining replica takes none (the webhook
+        // answers 503 and Telegram sends the update again, to a replica that is not stopping)
+        return onThisContext(chat.ask(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.PLAIN)
                 .map(reply -> new Answer(reply.text(), reply.agent(), null))
                 // the code's fixed text, as a socket client would read it: the detail stays in the log
-                .onFailure(TurnException.class).recoverWithItem(e -> Answer.error(((TurnException) e).code(),
-                        ((TurnException) e).error().clientText())));
+                .onFailure(e -> e instanceof TurnException t && t.error() != ErrorCode.DRAINING)
+                .recoverWithItem(e -> Answer.error(((TurnException) e).code(), ((TurnException) e).error().clientText())));
     }
 
     @Override

@@ -47,7 +47,7 @@ class TurnThreadsTest {
                     threads.add(Thread.currentThread().getName());
                 }
             };
-            chat.send(clientId, null, text, listener, new Swarm.TurnOptions(stream, null)).subscribe().with(r -> {
+            chat.ask(clientId, null, text, listener, new Swarm.TurnOptions(stream, null)).subscribe().with(r -> {
                 threads.add(Thread.currentThread().getName());
                 done.complete(r);
             }, done::completeExceptionally);
