@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a swarm file and validates all of it before anything starts. Every problem is reported at
@@ -28,8 +26,6 @@ import java.util.regex.Pattern;
  * should say everything there is to fix in one go.
  */
 public final class SwarmFileLoader {
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-?([^}]*))?}");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final Set<String> STRATEGIES =
             Set.of("least-inflight", "round-robin", "weighted", "session-affinity", "latency", "power-of-two");
     private static final Set<String> TOP = Set.of("backends", "pool", "agents", "swarm");
@@ -90,19 +86,10 @@ public final class SwarmFileLoader {
         return spec;
     }
 
-    /** One pass over one document; collects errors instead of stopping at the first. */
-    private final class Reader {
-        final String source;
-        final YamlLines lines;
-        final List<String> errors = new ArrayList<>();
-
+    /** One pass over one document, a method per section; collects errors instead of stopping at the first. */
+    private final class Reader extends SwarmValues {
         Reader(String source, YamlLines lines) {
-            this.source = source;
-            this.lines = lines;
-        }
-
-        void error(String path, String message) {
-            errors.add(source + ":" + lines.lineOf(path) + ": " + path + ": " + message);
+            super(source, lines, env);
         }
 
         SwarmSpec swarm(JsonNode root) {
@@ -347,196 +334,6 @@ public final class SwarmFileLoader {
                     rescue,
                     integer(n, "rescue-attempts", "swarm", 2, 0, 10),
                     flush == null ? "Sorry, I could not produce an answer to that. Could you say it another way?" : flush);
-        }
-
-        void onlyKnown(JsonNode n, String at, Set<String> known) {
-            if (!n.isObject()) {
-                error(at, "must be a mapping");
-                return;
-            }
-            n.fieldNames().forEachRemaining(f -> {
-                if (!known.contains(f)) {
-                    error(at.isEmpty() ? f : at + "." + f, "unknown field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
-                }
-            });
-        }
-
-        String name(JsonNode n, String at) {
-            String name = requiredText(n, at, "name");
-            if (name != null && !NAME.matcher(name).matches()) {
-                error(at, "'" + name + "' is not a name: use lower-case letters, digits, '-' and '_'");
-                return null;
-            }
-            return name;
-        }
-
-        String requiredText(JsonNode n, String at, String field) {
-            if (!n.has(field) || n.get(field).isNull()) {
-                error(at, "required");
-                return null;
-            }
-            return text(n, field, at);
-        }
-
-        String text(JsonNode n, String field, String at) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return null;
-            }
-            if (!v.isValueNode()) {
-                error(at, "must be a text value");
-                return null;
-            }
-            String s = resolveEnv(v.asText(), at);
-            if (s != null && s.isBlank()) {
-                error(at, "must not be empty");
-                return null;
-            }
-            return s;
-        }
-
-        String resolveEnv(String value, String at) {
-            Matcher m = ENV_REF.matcher(value);
-            StringBuilder out = new StringBuilder();
-            while (m.find()) {
-                String v = env.apply(m.group(1));
-                if (v == null || v.isEmpty()) {
-                    v = m.group(2);
-                }
-                if (v == null) {
-                    error(at, "environment variable " + m.group(1) + " is not set");
-                    return null;
-                }
-                m.appendReplacement(out, Matcher.quoteReplacement(v));
-            }
-            m.appendTail(out);
-            return out.toString();
-        }
-
-        List<String> strings(JsonNode n, String field, String at) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return List.of();
-            }
-            if (!v.isArray()) {
-                error(at, "must be a list");
-                return List.of();
-            }
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isTextual()) {
-                    error(at + "[" + i + "]", "must be a text value");
-                } else {
-                    String s = resolveEnv(v.get(i).asText(), at + "[" + i + "]");
-                    if (s != null) {
-                        out.add(s);
-                    }
-                }
-            }
-            return out;
-        }
-
-        /**
-         * A scalar as text with its {@code ${VAR}} references resolved, for the typed readers below:
-         * a number, a duration or a boolean may come from the environment like any text. Null when
-         * absent or unresolvable (the error is noted).
-         */
-        private String scalar(JsonNode v, String path) {
-            if (!v.isValueNode()) {
-                error(path, "must be a single value");
-                return null;
-            }
-            return v.isTextual() ? resolveEnv(v.asText(), path) : v.asText();
-        }
-
-        int integer(JsonNode n, String field, String at, int dflt, int min, int max) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            String path = at.isEmpty() ? field : at + "." + field;
-            if (v.isNumber() && !v.isIntegralNumber()) {
-                error(path, "must be a whole number");
-                return dflt;
-            }
-            String s = scalar(v, path);
-            if (s == null) {
-                return dflt;
-            }
-            long value;
-            try {
-                value = Long.parseLong(s.strip());
-            } catch (NumberFormatException e) {
-                error(path, "must be a whole number, not '" + s + "'");
-                return dflt;
-            }
-            if (value < min || value > max) {
-                error(path, value + " is out of range " + min + ".." + max);
-                return dflt;
-            }
-            return (int) value;
-        }
-
-        double decimal(JsonNode n, String field, String at, double dflt, double min, double max) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            String path = at.isEmpty() ? field : at + "." + field;
-            String s = scalar(v, path);
-            if (s == null) {
-                return dflt;
-            }
-            double value;
-            try {
-                value = Double.parseDouble(s.strip());
-            } catch (NumberFormatException e) {
-                error(path, "must be a number, not '" + s + "'");
-                return dflt;
-            }
-            if (value < min || value > max) {
-                error(path, value + " is out of range " + min + ".." + max);
-                return dflt;
-            }
-            return value;
-        }
-
-        /** Strictly {@code true} or {@code false}: {@code backup: ture} is an error, not a silent false. */
-        boolean bool(JsonNode n, String field, String at, boolean dflt) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            String path = at.isEmpty() ? field : at + "." + field;
-            if (v.isBoolean()) {
-                return v.asBoolean();
-            }
-            String s = v.isTextual() ? scalar(v, path) : null;
-            if ("true".equals(s) || "false".equals(s)) {
-                return Boolean.parseBoolean(s);
-            }
-            if (s != null || !v.isTextual()) {
-                error(path, "must be true or false, not '" + (s != null ? s : v.asText()) + "'");
-            }
-            return dflt;
-        }
-
-        Duration duration(JsonNode n, String field, String at, Duration dflt) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            String path = at.isEmpty() ? field : at + "." + field;
-            String s = scalar(v, path);
-            if (s == null) {
-                return dflt;
-            }
-            try {
-                return Durations.parse(s);
-            } catch (IllegalArgumentException e) {
-                error(path, e.getMessage());
-                return dflt;
-            }
         }
     }
 }
