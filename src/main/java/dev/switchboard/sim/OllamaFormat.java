@@ -31,21 +31,21 @@ final class OllamaFormat {
         if (reply.isToolCall()) {
             ObjectNode line = head(model).put("done", false);
             line.putObject("message").put("role", "assistant").put("content", "").set("tool_calls", toolCalls(reply.calls()));
-            Simulator.chunk(out, line + "\n");
+            SimHttp.chunk(out, line + "\n");
         } else {
-            Simulator.paceTokens(reply.tokens(), tokenDelay, fault, token -> {
+            Pacing.paceTokens(reply.tokens(), tokenDelay, fault, token -> {
                 ObjectNode line = head(model).put("done", false);
                 line.putObject("message").put("role", "assistant").put("content", token);
-                Simulator.chunk(out, line + "\n");
+                SimHttp.chunk(out, line + "\n");
             });
         }
         ObjectNode last = head(model);
         last.putObject("message").put("role", "assistant").put("content", "");
-        Simulator.chunk(out, done(last, reply, promptTokens) + "\n");
+        SimHttp.chunk(out, done(last, reply, promptTokens) + "\n");
     }
 
     private static ObjectNode head(String model) {
-        return Simulator.json().createObjectNode().put("model", model).put("created_at", Instant.now().toString());
+        return SimHttp.json().createObjectNode().put("model", model).put("created_at", Instant.now().toString());
     }
 
     private static ObjectNode done(ObjectNode root, SimReply reply, int promptTokens) {
@@ -56,11 +56,11 @@ final class OllamaFormat {
     }
 
     private static ArrayNode toolCalls(List<SimReply.Call> calls) {
-        ArrayNode array = Simulator.array();
+        ArrayNode array = SimHttp.array();
         for (SimReply.Call c : calls) {
             ObjectNode fn = array.addObject().putObject("function").put("name", c.name());
             try {
-                fn.set("arguments", Simulator.json().readTree(c.arguments()));
+                fn.set("arguments", SimHttp.json().readTree(c.arguments()));
             } catch (IOException e) {
                 // Ollama carries arguments as an object; a broken one is sent as a string to show the breakage
                 fn.put("arguments", c.arguments());

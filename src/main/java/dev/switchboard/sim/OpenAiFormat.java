@@ -60,7 +60,7 @@ final class OpenAiFormat {
                 send(out, args);
             }
         } else {
-            Simulator.paceTokens(reply.tokens(), tokenDelay, fault, token -> {
+            Pacing.paceTokens(reply.tokens(), tokenDelay, fault, token -> {
                 ObjectNode c = chunk(id, model);
                 delta(c).put("content", token);
                 send(out, c);
@@ -76,11 +76,11 @@ final class OpenAiFormat {
             u.set("usage", usage(reply, promptTokens));
             send(out, u);
         }
-        Simulator.chunk(out, "data: [DONE]\n\n");
+        SimHttp.chunk(out, "data: [DONE]\n\n");
     }
 
     private static ObjectNode head(String model, String object) {
-        return Simulator.json().createObjectNode()
+        return SimHttp.json().createObjectNode()
                 .put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24))
                 .put("object", object).put("created", System.currentTimeMillis() / 1000).put("model", model)
                 .put("system_fingerprint", "fp_switchboard_sim");
@@ -99,11 +99,11 @@ final class OpenAiFormat {
 
     private static ObjectNode usage(SimReply reply, int promptTokens) {
         int completion = Math.max(1, reply.tokens().size());
-        return Simulator.json().createObjectNode().put("prompt_tokens", promptTokens)
+        return SimHttp.json().createObjectNode().put("prompt_tokens", promptTokens)
                 .put("completion_tokens", completion).put("total_tokens", promptTokens + completion);
     }
 
     private static void send(OutputStream out, ObjectNode chunk) throws IOException {
-        Simulator.chunk(out, "data: " + chunk + "\n\n");
+        SimHttp.chunk(out, "data: " + chunk + "\n\n");
     }
 }

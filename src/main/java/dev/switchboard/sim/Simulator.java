@@ -1,16 +1,13 @@
 package dev.switchboard.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An LLM backend that speaks both the Ollama API ({@code /}, {@code /api/tags}, {@code /api/version},
@@ -29,17 +25,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link SimBrain}. Plain JDK HTTP server on virtual threads: no Quarkus, starts in milliseconds.
  */
 public final class Simulator implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SimOptions options;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final SimBrain brain;
-    private final AtomicReference<Fault> fault = new AtomicReference<>(Fault.NONE);
+    private final FaultPlan faults = new FaultPlan();
     private volatile boolean loaded = true;
     private final AtomicInteger aborted = new AtomicInteger();
     private volatile long loadMillis;
-    private final AtomicInteger faultLeft = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger maxInflight = new AtomicInteger();
@@ -106,8 +100,7 @@ public final class Simulator implements AutoCloseable {
 
     /** Applies {@code f} to the next {@code f.count()} completion requests (all of them when negative). */
     public void inject(Fault f) {
-        faultLeft.set(f.count());
-        fault.set(f);
+        faults.inject(f);
     }
 
     @Override
@@ -121,34 +114,34 @@ public final class Simulator implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
             switch (method + " " + path) {
-                case "GET /", "HEAD /" -> text(ex, 200, "Ollama is running");
-                case "GET /api/version" -> json(ex, 200, JSON.createObjectNode().put("version", "0.0.0-switchboard-sim"));
-                case "GET /api/tags" -> json(ex, 200, tags());
-                case "GET /api/ps" -> json(ex, 200, loadedModels());
+                case "GET /", "HEAD /" -> SimHttp.text(ex, 200, "Ollama is running");
+                case "GET /api/version" -> SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("version", "0.0.0-switchboard-sim"));
+                case "GET /api/tags" -> SimHttp.json(ex, 200, tags());
+                case "GET /api/ps" -> SimHttp.json(ex, 200, loadedModels());
                 case "POST /_sim/loaded" -> {
-                    JsonNode body = JSON.readTree(ex.getRequestBody());
+                    JsonNode body = SimHttp.json().readTree(ex.getRequestBody());
                     setLoaded(body.path("loaded").asBoolean(true), body.path("loadMillis").asLong(0));
-                    json(ex, 200, JSON.createObjectNode().put("loaded", loaded));
+                    SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("loaded", loaded));
                 }
-                case "GET /v1/models" -> json(ex, 200, models());
+                case "GET /v1/models" -> SimHttp.json(ex, 200, models());
                 case "POST /api/chat" -> completion(ex, false);
                 case "POST /v1/chat/completions" -> completion(ex, true);
                 case "POST /_sim/fault" -> {
-                    JsonNode body = JSON.readTree(ex.getRequestBody());
+                    JsonNode body = SimHttp.json().readTree(ex.getRequestBody());
                     inject(new Fault(body.path("mode").asText("none"), body.path("status").asInt(500), body.path("count").asInt(-1),
                             body.path("fraction").asDouble(1.0)));
-                    json(ex, 200, JSON.createObjectNode().put("fault", fault.get().mode()));
+                    SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("fault", faults.current().mode()));
                 }
-                case "GET /_sim/stats" -> json(ex, 200, JSON.createObjectNode().put("name", options.name())
+                case "GET /_sim/stats" -> SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("name", options.name())
                         .put("requests", requests.get()).put("inflight", inflight.get()).put("maxInflight", maxInflight.get())
                         .put("queued", queued.get()));
-                default -> text(ex, 404, "404 page not found");
+                default -> SimHttp.text(ex, 404, "404 page not found");
             }
         }
     }
 
     private ObjectNode loadedModels() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = SimHttp.json().createObjectNode();
         ArrayNode models = root.putArray("models");
         if (loaded) {
             models.addObject().put("name", options.model()).put("model", options.model()).put("size", 0)
@@ -159,7 +152,7 @@ public final class Simulator implements AutoCloseable {
     }
 
     private ObjectNode tags() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = SimHttp.json().createObjectNode();
         ObjectNode m = root.putArray("models").addObject();
         m.put("name", options.model()).put("model", options.model()).put("modified_at", Instant.EPOCH.toString())
                 .put("size", 0).put("digest", "sha256:" + "0".repeat(64));
@@ -169,7 +162,7 @@ public final class Simulator implements AutoCloseable {
     }
 
     private ObjectNode models() {
-        ObjectNode root = JSON.createObjectNode().put("object", "list");
+        ObjectNode root = SimHttp.json().createObjectNode().put("object", "list");
         root.putArray("data").addObject().put("id", options.model()).put("object", "model").put("created", 0)
                 .put("owned_by", "switchboard-sim");
         return root;
@@ -182,46 +175,46 @@ public final class Simulator implements AutoCloseable {
         try {
             JsonNode req;
             try {
-                req = JSON.readTree(ex.getRequestBody());
+                req = SimHttp.json().readTree(ex.getRequestBody());
             } catch (IOException e) {
-                error(ex, openAi, 400, "invalid JSON body: " + e.getMessage());
+                SimHttp.error(ex, openAi, 400, "invalid JSON body: " + e.getMessage());
                 return;
             }
             if (req == null || !req.path("messages").isArray()) {
-                error(ex, openAi, 400, "\"messages\" is required");
+                SimHttp.error(ex, openAi, 400, "\"messages\" is required");
                 return;
             }
-            Fault f = takeFault();
+            Fault f = faults.take();
             if (f.fraction() < 1.0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= f.fraction()) {
                 f = Fault.NONE; // this request is one of those the fault spares
             }
             switch (f.mode()) {
                 case "error" -> {
-                    error(ex, openAi, f.status(), "injected failure");
+                    SimHttp.error(ex, openAi, f.status(), "injected failure");
                     return;
                 }
                 case "hang" -> {
-                    sleep(3_600_000);
+                    Pacing.sleep(3_600_000);
                     return;
                 }
                 case "garbage" -> {
-                    text(ex, 200, "}{ this is not JSON \u0000\u0001");
+                    SimHttp.text(ex, 200, "}{ this is not JSON \u0000\u0001");
                     return;
                 }
                 case "drip" -> {
-                    drip(ex, Math.max(1, f.status()));
+                    SimHttp.drip(ex, Math.max(1, f.status()));
                     return;
                 }
                 default -> { }
             }
             SimReply reply = brain.answer(messages(req.path("messages")), toolNames(req.path("tools")));
             if (reply.status() != 200) {
-                error(ex, openAi, reply.status(), "failure requested by a [[sim:status]] directive");
+                SimHttp.error(ex, openAi, reply.status(), "failure requested by a [[sim:status]] directive");
                 return;
             }
             if (!takeSlot()) {
                 // Ollama's words when OLLAMA_MAX_QUEUE is exceeded
-                error(ex, openAi, 503, "server busy, please try again.  maximum pending requests exceeded");
+                SimHttp.error(ex, openAi, 503, "server busy, please try again.  maximum pending requests exceeded");
                 return;
             }
             try {
@@ -265,10 +258,10 @@ public final class Simulator implements AutoCloseable {
     private void generate(HttpExchange ex, boolean openAi, JsonNode req, SimReply reply, Fault f) throws IOException {
         long slow = "slow".equals(f.mode()) ? f.status() : 0;
         if (!loaded) {
-            sleep(loadMillis); // loading the model into memory
+            Pacing.sleep(loadMillis); // loading the model into memory
             loaded = true;
         }
-        sleep(options.ttft().toMillis() + reply.extraDelayMillis() + slow);
+        Pacing.sleep(options.ttft().toMillis() + reply.extraDelayMillis() + slow);
         // Ollama streams unless told not to; OpenAI only when asked.
         boolean stream = openAi ? req.path("stream").asBoolean(false) : req.path("stream").asBoolean(true);
         String model = req.path("model").asText(options.model());
@@ -279,37 +272,17 @@ public final class Simulator implements AutoCloseable {
                 OpenAiFormat.stream(ex, model, reply, promptTokens, req.path("stream_options").path("include_usage").asBoolean(false),
                         options.tokenDelay().toMillis(), f);
             } else {
-                sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                answer(ex, OpenAiFormat.completion(model, reply, promptTokens), cut);
+                Pacing.sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
+                SimHttp.answer(ex, OpenAiFormat.completion(model, reply, promptTokens), cut);
             }
         } else {
             if (stream) {
                 OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), f);
             } else {
-                sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                answer(ex, OllamaFormat.completion(model, reply, promptTokens), cut);
+                Pacing.sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
+                SimHttp.answer(ex, OllamaFormat.completion(model, reply, promptTokens), cut);
             }
         }
-    }
-
-    private Fault takeFault() {
-        Fault f = fault.get();
-        if ("none".equals(f.mode())) {
-            return f;
-        }
-        int left = faultLeft.getAndDecrement();
-        if (left < 0) {
-            faultLeft.set(-1);
-            return f;
-        }
-        if (left == 0) {
-            fault.set(Fault.NONE);
-            return Fault.NONE;
-        }
-        if (left == 1) {
-            fault.set(Fault.NONE);
-        }
-        return f;
     }
 
     private static List<SimBrain.Msg> messages(JsonNode array) {
@@ -335,128 +308,5 @@ public final class Simulator implements AutoCloseable {
             out.add(t.path("function").path("name").asText());
         }
         return out;
-    }
-
-    private static void error(HttpExchange ex, boolean openAi, int status, String message) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        if (openAi) {
-            body.putObject("error").put("message", message).put("type", status >= 500 ? "server_error" : "invalid_request_error")
-                    .putNull("param").putNull("code");
-        } else {
-            body.put("error", message);
-        }
-        json(ex, status, body);
-    }
-
-    /** A whole (not streamed) answer; a {@code cut} one breaks off halfway through its announced length. */
-    private static void answer(HttpExchange ex, JsonNode body, boolean cut) throws IOException {
-        if (!cut) {
-            json(ex, 200, body);
-            return;
-        }
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(200, bytes.length);
-        ex.getResponseBody().write(bytes, 0, bytes.length / 2);
-        ex.getResponseBody().flush();
-        throw new StreamCut();
-    }
-
-    static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-    }
-
-    private static void text(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        if ("HEAD".equals(ex.getRequestMethod())) {
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-    }
-
-    /**
-     * A slow-loris backend: a 200 at once, then one byte of a never-ending body every {@code every}
-     * ms, so a client that only bounds the wait for the headers waits forever.
-     */
-    private static void drip(HttpExchange ex, long every) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
-        long end = System.nanoTime() + 3_600_000_000_000L;
-        chunk(out, "{\"message\":{\"role\":\"assistant\",\"content\":\"");
-        while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-            chunk(out, "z"); // throws once the client has gone
-            sleep(every);
-        }
-    }
-
-    /** Writes one streamed piece and pushes it to the client now. */
-    static void chunk(OutputStream out, String piece) throws IOException {
-        out.write(piece.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    static ObjectMapper json() {
-        return JSON;
-    }
-
-    /**
-     * Emits tokens {@code tokenDelay} ms apart. A {@code cut} stream drops the connection after its
-     * fault's number of tokens (halfway when 0), as a dying backend does; a {@code stall} stream stops
-     * sending after that many and holds the connection, as a wedged GPU does. A break at or past the
-     * last token comes before the stream's final message.
-     */
-    static void paceTokens(List<String> tokens, long tokenDelay, Fault f, TokenSink sink) throws IOException {
-        boolean cut = "cut".equals(f.mode());
-        boolean stall = "stall".equals(f.mode());
-        int breakAt = cut && f.status() <= 0 ? tokens.size() / 2 : (cut || stall) ? Math.min(f.status(), tokens.size()) : -1;
-        for (int i = 0; i <= tokens.size(); i++) {
-            if (i == breakAt) {
-                if (stall) {
-                    sleep(3_600_000);
-                }
-                throw new StreamCut();
-            }
-            if (i == tokens.size()) {
-                break;
-            }
-            if (i > 0) {
-                sleep(tokenDelay);
-            }
-            sink.accept(tokens.get(i));
-        }
-    }
-
-    @FunctionalInterface
-    interface TokenSink {
-        void accept(String token) throws IOException;
-    }
-
-    static void sleep(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Thrown mid-stream to make the JDK server drop the connection, as a crashed backend would. */
-    static final class StreamCut extends RuntimeException {
-        StreamCut() {
-            super("stream cut by an injected fault", null, false, false);
-        }
-    }
-
-    static ArrayNode array() {
-        return JSON.createArrayNode();
     }
 }
