@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /** How the simulator writes to its HTTP exchanges: JSON, text, errors in either wire format, a cut answer, a drip. */
 final class SimHttp {
+    // the simulator runs in its own process (SimulatorMain), without the replica's CDI mapper
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SimHttp() {

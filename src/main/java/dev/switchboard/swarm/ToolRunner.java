@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
  */
 final class ToolRunner {
     private static final Logger LOG = Logger.getLogger(ToolRunner.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ObjectMapper json;
     /** Where blocking tools run: a virtual thread each, so a slow API holds no platform thread. */
     private static final ExecutorService BLOCKING = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("tool-", 0).factory());
@@ -45,6 +45,7 @@ final class ToolRunner {
     private final Map<String, List<ToolSpecification>> specs = new HashMap<>();
 
     ToolRunner(SwarmSpec swarm, ToolRegistry registry, Clock clock) {
+        this.json = registry.json();
         this.registry = registry;
         this.clock = clock;
         for (int i = 0; i < swarm.agents().size(); i++) {
@@ -85,7 +86,7 @@ final class ToolRunner {
         JsonNode args;
         try {
             String raw = call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments();
-            args = JSON.readTree(raw);
+            args = json.readTree(raw);
         } catch (Exception e) {
             return "Error: the arguments of " + call.name() + " are not valid JSON. Call it again with a JSON object.";
         }

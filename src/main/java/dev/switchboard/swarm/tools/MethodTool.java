@@ -2,6 +2,7 @@ package dev.switchboard.swarm.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -14,7 +15,7 @@ import java.util.List;
 
 /** A {@link ToolFunction} method as a {@link Tool}: schema from its arguments record, arguments bound into it. */
 final class MethodTool implements Tool {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ObjectMapper json;
 
     private final Object target;
     private final Method method;
@@ -25,7 +26,8 @@ final class MethodTool implements Tool {
     private final Constructor<?> constructor;
     private final JsonNode schema;
 
-    MethodTool(Object target, Method method) {
+    MethodTool(Object target, Method method, ObjectMapper json) {
+        this.json = json;
         this.target = target;
         this.method = method;
         this.meta = method.getAnnotation(ToolFunction.class);
@@ -36,9 +38,9 @@ final class MethodTool implements Tool {
         this.argsType = params[1];
         this.components = argsType.getRecordComponents();
         Class<?>[] types = new Class<?>[components.length];
-        ObjectNode root = JSON.createObjectNode().put("type", "object").put("additionalProperties", false);
+        ObjectNode root = JsonNodeFactory.instance.objectNode().put("type", "object").put("additionalProperties", false);
         ObjectNode properties = root.putObject("properties");
-        ArrayNode required = JSON.createArrayNode();
+        ArrayNode required = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
             types[i] = c.getType();
@@ -123,7 +125,7 @@ final class MethodTool implements Tool {
             JsonNode v = args.get(argNames.get(i));
             Class<?> type = components[i].getType();
             values[i] = v == null || v.isNull() ? (type == boolean.class ? false : type.isPrimitive() ? 0 : null)
-                    : JSON.convertValue(v, type);
+                    : json.convertValue(v, type);
         }
         try {
             return (String) method.invoke(target, context, constructor.newInstance(values));

@@ -1,6 +1,6 @@
 package dev.switchboard.swarm.tools;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Singleton;
@@ -16,7 +16,6 @@ import java.util.Locale;
 @Singleton
 @RegisterForReflection
 public class ShopTools implements ToolSet {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     record Product(String sku, String name, String category, String price, int stock) {
     }
@@ -42,7 +41,7 @@ public class ShopTools implements ToolSet {
     String catalogueSearch(ToolContext context, Query args) {
         String q = args.query().toLowerCase(Locale.ROOT);
         boolean inStock = Boolean.TRUE.equals(args.inStockOnly());
-        ArrayNode out = JSON.createArrayNode();
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (Product p : CATALOGUE) {
             boolean match = p.name().toLowerCase(Locale.ROOT).contains(q) || p.category().contains(q)
                     || q.contains(p.category().replaceAll("s$", ""));
@@ -69,7 +68,7 @@ public class ShopTools implements ToolSet {
             default -> "being packed";
         };
         Product p = CATALOGUE.get(n % CATALOGUE.size());
-        return JSON.createObjectNode().put("order_id", id).put("status", status).put("item", p.name())
+        return JsonNodeFactory.instance.objectNode().put("order_id", id).put("status", status).put("item", p.name())
                 .put("paid", p.price()).toString();
     }
 }

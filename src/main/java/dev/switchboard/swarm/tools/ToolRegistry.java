@@ -1,5 +1,6 @@
 package dev.switchboard.swarm.tools;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.All;
 import jakarta.inject.Singleton;
 
@@ -12,8 +13,11 @@ import java.util.TreeMap;
 @Singleton
 public class ToolRegistry {
     private final Map<String, Tool> byName = new TreeMap<>();
+    private final ObjectMapper json;
 
-    public ToolRegistry(@All List<Tool> tools, @All List<ToolSet> sets) {
+    /** @param json the application's one mapper: it reads tool arguments and binds them into records */
+    public ToolRegistry(@All List<Tool> tools, @All List<ToolSet> sets, ObjectMapper json) {
+        this.json = json;
         tools.forEach(this::add);
         for (ToolSet set : sets) {
             // a CDI bean may be a subclass proxy: the annotated methods are on the class the developer wrote
@@ -23,7 +27,7 @@ public class ToolRegistry {
             }
             for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
                 if (m.isAnnotationPresent(ToolFunction.class)) {
-                    add(new MethodTool(set, m));
+                    add(new MethodTool(set, m, json));
                 }
             }
         }
@@ -47,7 +51,12 @@ public class ToolRegistry {
                 sets.add((ToolSet) o);
             }
         }
-        return new ToolRegistry(single, sets);
+        return new ToolRegistry(single, sets, new ObjectMapper());
+    }
+
+    /** The mapper tool arguments are read with. */
+    public ObjectMapper json() {
+        return json;
     }
 
     public Optional<Tool> get(String name) {
