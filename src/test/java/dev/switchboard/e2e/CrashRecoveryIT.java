@@ -3,13 +3,14 @@ package dev.switchboard.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.Replicas;
+import dev.switchboard.testing.BinUpStack;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,19 +45,13 @@ class CrashRecoveryIT {
     static final int REDIS = 16579;
     static final Path VAR = Path.of("target/recovery-var").toAbsolutePath();
     static final StackScripts STACK = new StackScripts(VAR, NGINX, A, 2, "redis://127.0.0.1:" + REDIS);
+    @RegisterExtension
+    static final BinUpStack UP = new BinUpStack(STACK);
     static final long TURN_MILLIS = 1000; // [[sim:delay=1000]]: the turn's own time
-
-    @BeforeAll
-    static void up() throws Exception {
-        STACK.run("bin/down");
-        Process up = STACK.run("bin/up", "-d");
-        assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
-    }
 
     @AfterAll
     static void down() throws Exception {
         signal("CONT", A);
-        STACK.run("bin/down");
     }
 
     private static long pid(int port) throws IOException {

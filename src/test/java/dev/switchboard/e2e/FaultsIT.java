@@ -3,17 +3,17 @@ package dev.switchboard.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.Replicas;
+import dev.switchboard.testing.BinUpStack;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -36,19 +36,12 @@ class FaultsIT {
     static final Path VAR = Path.of("target/faults-var").toAbsolutePath();
     static final String WS = "ws://127.0.0.1:" + NGINX;
     static final StackScripts STACK = new StackScripts(VAR, NGINX, FIRST_REPLICA, 2, "redis://127.0.0.1:" + REDIS);
+    @RegisterExtension
+    static final BinUpStack UP = new BinUpStack(STACK).fresh("redis");
     static Process restartedRedis;
-
-    @BeforeAll
-    static void up() throws Exception {
-        run("bin/down");
-        StackScripts.deleteTree(VAR.resolve("redis"));
-        Process up = run("bin/up", "-d");
-        assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
-    }
 
     @AfterAll
     static void down() throws Exception {
-        run("bin/down");
         if (restartedRedis != null) {
             restartedRedis.destroy();
             restartedRedis.waitFor(10, TimeUnit.SECONDS);

@@ -2,16 +2,15 @@ package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testing.RedisProbe;
+import dev.switchboard.testing.BinUpStack;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,19 +31,8 @@ class RedisClusterIT {
     static final String WS = "ws://127.0.0.1:18680";
     static final StackScripts STACK = new StackScripts(VAR, 18680, 18681, 2, "redis://unused:1",
             Map.of("SB_REDIS_BASE", String.valueOf(BASE)));
-
-    @BeforeAll
-    static void up() throws Exception {
-        STACK.run("bin/down");
-        StackScripts.deleteTree(VAR.resolve("redis-cluster"));
-        Process up = STACK.run("bin/up", "-d", "--redis", "cluster");
-        assertEquals(0, up.exitValue(), "bin/up --redis cluster failed: " + Files.readString(VAR.resolve("up.log")));
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        STACK.run("bin/down");
-    }
+    @RegisterExtension
+    static final BinUpStack UP = new BinUpStack(STACK).fresh("redis-cluster").with("--redis", "cluster");
 
     /** The ports of the nodes that are masters now (a killed node is none). */
     static List<Integer> masters() {

@@ -2,13 +2,12 @@ package dev.switchboard.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testing.RedisProbe;
+import dev.switchboard.testing.BinUpStack;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,19 +26,8 @@ class RedisSentinelIT {
     static final String WS = "ws://127.0.0.1:18780";
     static final StackScripts STACK = new StackScripts(VAR, 18780, 18781, 2, "redis://unused:1",
             Map.of("SB_REDIS_BASE", String.valueOf(BASE)));
-
-    @BeforeAll
-    static void up() throws Exception {
-        STACK.run("bin/down");
-        StackScripts.deleteTree(VAR.resolve("redis-sentinel"));
-        Process up = STACK.run("bin/up", "-d", "--redis", "sentinel");
-        assertEquals(0, up.exitValue(), "bin/up --redis sentinel failed: " + Files.readString(VAR.resolve("up.log")));
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        STACK.run("bin/down");
-    }
+    @RegisterExtension
+    static final BinUpStack UP = new BinUpStack(STACK).fresh("redis-sentinel").with("--redis", "sentinel");
 
     private static String primary() {
         try (RedisProbe sentinel = new RedisProbe("127.0.0.1", BASE + 2)) {

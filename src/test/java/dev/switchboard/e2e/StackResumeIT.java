@@ -3,18 +3,17 @@ package dev.switchboard.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testing.Handshake;
 import dev.switchboard.testing.Replicas;
+import dev.switchboard.testing.BinUpStack;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -37,18 +36,8 @@ class StackResumeIT {
     static final String WS = "ws://127.0.0.1:" + NGINX;
     static final StackScripts STACK = new StackScripts(VAR, NGINX, FIRST_REPLICA, 5,
             System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:16379"));
-
-    @BeforeAll
-    static void up() throws Exception {
-        run("bin/down"); // a stack left behind by an aborted run
-        Process up = run("bin/up", "-d");
-        assertEquals(0, up.exitValue(), "bin/up -d failed: " + Files.readString(VAR.resolve("up.log")));
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        run("bin/down");
-    }
+    @RegisterExtension
+    static final BinUpStack UP = new BinUpStack(STACK);
 
     private static Process run(String... command) throws IOException, InterruptedException {
         return STACK.run(command);
