@@ -8,7 +8,7 @@ import dev.switchboard.session.SessionStore;
 import dev.switchboard.swarm.ChatService;
 import dev.switchboard.swarm.Swarm;
 import dev.switchboard.swarm.TurnAdmission;
-import dev.switchboard.swarm.TurnException;
+import dev.switchboard.swarm.TurnOutcome;
 import dev.switchboard.swarm.TurnListener;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
@@ -178,24 +178,14 @@ public class ChatSocket {
                 sendToken(connection, new Outbound.Token(m.id(), text));
             }
         };
-        return chat.send(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
-                .onItemOrFailure().invoke((reply, error) -> {
-                    if (error == null) {
-                        send(connection, new Outbound.Reply(m.id(), reply.text(), reply.agent(), reply.replica(), reply.replayed(), reply.resumed()));
-                    } else {
-                        ErrorCode code = error instanceof TurnException e ? e.error() : ErrorCode.INTERNAL;
-                        // the detail (backend names, hosts, causes) stays in this log; the client gets the code's fixed text
-                        if (code == ErrorCode.INTERNAL) {
-                            LOG.errorf(error, "turn %s of %s failed unexpectedly", m.id(), clientId);
-                        } else {
-                            LOG.debugf("turn %s of %s failed: %s %s", m.id(), clientId, code.code(), error.getMessage());
-                        }
-                        send(connection, code == ErrorCode.CANCELLED ? new Outbound.Cancelled(m.id())
-                                : new Outbound.Error(m.id(), code, code.clientText()));
-                    }
-                })
-                .replaceWithVoid()
-                .onFailure().recoverWithNull();
+        return chat.answer(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
+                .invoke(outcome -> send(connection, switch (outcome) {
+                    case TurnOutcome.Answered a -> new Outbound.Reply(m.id(), a.reply().text(), a.reply().agent(),
+                            a.reply().replica(), a.reply().replayed(), a.reply().resumed());
+                    case TurnOutcome.Failed f when f.code() == ErrorCode.CANCELLED -> new Outbound.Cancelled(m.id());
+                    case TurnOutcome.Failed f -> new Outbound.Error(m.id(), f.code(), f.code().clientText());
+                }))
+                .replaceWithVoid();
     }
 
     private void history(WebSocketConnection connection, String clientId, int limit) {

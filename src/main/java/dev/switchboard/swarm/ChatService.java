@@ -23,6 +23,7 @@ import jakarta.inject.Singleton;
  */
 @Singleton
 public class ChatService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ChatService.class);
     private static final String STORE_DOWN = "the session store is unavailable; try again shortly";
 
     private final SessionStore store;
@@ -45,12 +46,32 @@ public class ChatService {
     }
 
     /** Admission and the turn in one, for a front end that has no queue of its own (the webhook). */
-    public Uni<TurnReply> ask(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
+    public Uni<TurnOutcome> ask(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
         TurnAdmission.Ticket ticket = admit();
         if (ticket == null) {
-            return Uni.createFrom().failure(new TurnException(ErrorCode.DRAINING, "this replica is draining"));
+            return Uni.createFrom().item(new TurnOutcome.Failed(ErrorCode.DRAINING));
         }
-        return send(ticket, clientId, messageId, text, listener, options);
+        return answer(ticket, clientId, messageId, text, listener, options);
+    }
+
+    /**
+     * The turn of an admitted message as what its front end renders: never fails. Every failure is
+     * mapped here, once, to the code the client is told, and its detail logged with the message id.
+     */
+    public Uni<TurnOutcome> answer(TurnAdmission.Ticket ticket, String clientId, String messageId, String text,
+                                   TurnListener listener, Swarm.TurnOptions options) {
+        return send(ticket, clientId, messageId, text, listener, options)
+                .<TurnOutcome>map(TurnOutcome.Answered::new)
+                .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId)));
+    }
+
+    private static ErrorCode codeOf(Throwable e, String clientId, String messageId) {
+        if (e instanceof TurnException t) {
+            LOG.debugf("turn %s of %s failed: %s %s", messageId, clientId, t.code(), t.getMessage());
+            return t.error();
+        }
+        LOG.errorf(e, "turn %s of %s failed unexpectedly", messageId, clientId);
+        return ErrorCode.INTERNAL;
     }
 
     /**

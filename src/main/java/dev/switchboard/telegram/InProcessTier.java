@@ -6,7 +6,7 @@ import dev.switchboard.edge.RateLimits;
 import dev.switchboard.session.SessionStore;
 import dev.switchboard.swarm.ChatService;
 import dev.switchboard.swarm.Swarm;
-import dev.switchboard.swarm.TurnException;
+import dev.switchboard.swarm.TurnOutcome;
 import dev.switchboard.swarm.TurnListener;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -40,10 +40,13 @@ final class InProcessTier implements Tier {
         // through the same admission as a socket's turns: a draining replica takes none (the webhook
         // answers 503 and Telegram sends the update again, to a replica that is not stopping)
         return onThisContext(chat.ask(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.PLAIN)
-                .map(reply -> new Answer(reply.text(), reply.agent(), null))
-                // the code's fixed text, as a socket client would read it: the detail stays in the log
-                .onFailure(e -> e instanceof TurnException t && t.error() != ErrorCode.DRAINING)
-                .recoverWithItem(e -> Answer.error(((TurnException) e).code(), ((TurnException) e).error().clientText())));
+                .map(outcome -> switch (outcome) {
+                    case TurnOutcome.Answered a -> new Answer(a.reply().text(), a.reply().agent(), null);
+                    case TurnOutcome.Failed f when f.code() == ErrorCode.DRAINING ->
+                            throw new IllegalStateException("this replica is draining");
+                    // the code's fixed text, as a socket client reads it: the detail is in the log
+                    case TurnOutcome.Failed f -> Answer.error(f.code().code(), f.code().clientText());
+                }));
     }
 
     @Override

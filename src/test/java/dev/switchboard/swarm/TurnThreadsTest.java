@@ -49,7 +49,11 @@ class TurnThreadsTest {
             };
             chat.ask(clientId, null, text, listener, new Swarm.TurnOptions(stream, null)).subscribe().with(r -> {
                 threads.add(Thread.currentThread().getName());
-                done.complete(r);
+                if (r instanceof TurnOutcome.Answered a) {
+                    done.complete(a.reply());
+                } else {
+                    done.completeExceptionally(new AssertionError("the turn failed: " + r));
+                }
             }, done::completeExceptionally);
         });
         TurnReply reply = done.get(10, TimeUnit.SECONDS);

@@ -1,0 +1,17 @@
+package dev.switchboard.swarm;
+
+import dev.switchboard.errors.ErrorCode;
+
+/**
+ * How a turn ended, for a front end to render: its answer, or the code the client is told (a
+ * {@link ErrorCode#CANCELLED} turn is one the client stopped). What went wrong inside was logged
+ * by {@link ChatService} with the message id; nothing here needs the exception.
+ */
+public sealed interface TurnOutcome {
+
+    record Answered(TurnReply reply) implements TurnOutcome {
+    }
+
+    record Failed(ErrorCode code) implements TurnOutcome {
+    }
+}
