@@ -22,9 +22,7 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code /chat?clientId=ID} endpoint. Everything runs on the socket's event loop: frames are
@@ -43,7 +41,7 @@ public class ChatSocket {
     private final ChatService chat;
     private final SessionStore store;
     private final FrameCodec codec;
-    private final int maxPendingBytes;
+    private final FrameSender out;
     private final RateLimits limits;
     private final SocketAuth auth;
     private final ClientAddress addresses;
@@ -56,8 +54,8 @@ public class ChatSocket {
         this.store = store;
         this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit(),
                 config.edge().maxMessageChars());
+        this.out = new FrameSender(codec, config.edge().maxPendingBytes());
         this.addresses = new ClientAddress(config.edge().trustedProxies());
-        this.maxPendingBytes = config.edge().maxPendingBytes();
     }
 
     @OnOpen
@@ -131,7 +129,7 @@ public class ChatSocket {
         SocketTurns turns = state.turns;
         String limited = limits.admit(clientId, state.ip);
         if (limited != null) {
-            send(connection, new Outbound.Error(null, ErrorCode.RATE_LIMITED, limited));
+            out.send(connection, new Outbound.Error(null, ErrorCode.RATE_LIMITED, limited));
             return;
         }
         switch (codec.decode(frame)) {
@@ -148,7 +146,7 @@ public class ChatSocket {
                 Cancellation cancel = new Cancellation();
                 if (!turns.submit(m.id(), cancel, ticket, () -> turn(connection, clientId, m, cancel, ticket))) {
                     ticket.end();
-                    send(connection, new Outbound.Error(m.id(), ErrorCode.BUSY,
+                    out.send(connection, new Outbound.Error(m.id(), ErrorCode.BUSY,
                             "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));
                 }
             }
@@ -156,11 +154,11 @@ public class ChatSocket {
             case Inbound.Reset r -> reset(connection, clientId);
             case Inbound.Cancel c -> {
                 if (!turns.cancel(c.id())) {
-                    send(connection, new Outbound.Error(c.id(), ErrorCode.NOT_RUNNING,
+                    out.send(connection, new Outbound.Error(c.id(), ErrorCode.NOT_RUNNING,
                             "no turn with id " + c.id() + " is running or waiting on this socket"));
                 }
             }
-            case Inbound.Invalid bad -> send(connection, new Outbound.Error(bad.id(), bad.code(), bad.message()));
+            case Inbound.Invalid bad -> out.send(connection, new Outbound.Error(bad.id(), bad.code(), bad.message()));
         }
     }
 
@@ -170,16 +168,16 @@ public class ChatSocket {
         TurnListener listener = new TurnListener() {
             @Override
             public void agentChanged(String from, String to) {
-                send(connection, new Outbound.Agent(m.id(), from, to));
+                out.send(connection, new Outbound.Agent(m.id(), from, to));
             }
 
             @Override
             public void token(String text) {
-                sendToken(connection, new Outbound.Token(m.id(), text));
+                out.token(connection, new Outbound.Token(m.id(), text));
             }
         };
         return chat.answer(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
-                .invoke(outcome -> send(connection, switch (outcome) {
+                .invoke(outcome -> out.send(connection, switch (outcome) {
                     case TurnOutcome.Answered a -> new Outbound.Reply(m.id(), a.reply().text(), a.reply().agent(),
                             a.reply().replica(), a.reply().replayed(), a.reply().resumed());
                     case TurnOutcome.Failed f when f.code() == ErrorCode.CANCELLED -> new Outbound.Cancelled(m.id());
@@ -190,46 +188,14 @@ public class ChatSocket {
 
     private void history(WebSocketConnection connection, String clientId, int limit) {
         store.history(clientId, limit).subscribe().with(
-                messages -> send(connection, new Outbound.History(messages.stream().map(Outbound.Entry::of).toList())),
-                e -> send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
+                messages -> out.send(connection, new Outbound.History(messages.stream().map(Outbound.Entry::of).toList())),
+                e -> out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
     }
 
     private void reset(WebSocketConnection connection, String clientId) {
         store.reset(clientId).subscribe().with(
-                done -> send(connection, done ? new Outbound.Reset()
+                done -> out.send(connection, done ? new Outbound.Reset()
                         : new Outbound.Error(null, ErrorCode.BUSY, "a turn of this session is running; reset after it ends")),
-                e -> send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
-    }
-
-    /**
-     * Tokens are not awaited one by one (that would tie the backend's pace to the client's); the
-     * bytes not yet written are counted instead, and a client that lets them pile up past
-     * {@code max-pending-bytes} is closed. The turn goes on and is stored either way.
-     */
-    private void sendToken(WebSocketConnection connection, Outbound.Token token) {
-        SocketState state = connection.userData().get(STATE);
-        if (!connection.isOpen() || state == null) {
-            return;
-        }
-        AtomicLong pending = state.pendingBytes;
-        String text = codec.encode(token);
-        long size = text.getBytes(StandardCharsets.UTF_8).length;
-        if (pending.addAndGet(size) > maxPendingBytes) {
-            LOG.infof("closing the socket of %s: %d bytes of token frames unread", state.clientId, pending.get());
-            Sockets.close(connection, new CloseReason(1008, "client too slow: token frames unread; fetch the answer with history"));
-            return;
-        }
-        connection.sendText(text).subscribe().with(v -> pending.addAndGet(-size), e -> pending.addAndGet(-size));
-    }
-
-    private void send(WebSocketConnection connection, Object frame) {
-        if (!connection.isOpen()) {
-            return;
-        }
-        // Not awaited: waiting for the write would cost the turn's thread a second hand-off with the
-        // event loop per frame, and frames of one socket keep their order anyway. A frame that cannot
-        // be delivered (the client went away) is only logged: its turn is stored, "history" fetches it.
-        connection.sendText(codec.encode(frame)).subscribe().with(v -> { },
-                e -> LOG.debugf("frame not delivered to %s: %s", connection.id(), e.getMessage()));
+                e -> out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
     }
 }
