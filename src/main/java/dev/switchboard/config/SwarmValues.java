@@ -137,33 +137,20 @@ abstract class SwarmValues {
 
     int integer(JsonNode n, String field, String at, int dflt, int min, int max) {
         JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
+        if (v != null && v.isNumber() && !v.isIntegralNumber()) {
+            error(at.isEmpty() ? field : at + "." + field, "must be a whole number");
             return dflt;
         }
-        String path = at.isEmpty() ? field : at + "." + field;
-        if (v.isNumber() && !v.isIntegralNumber()) {
-            error(path, "must be a whole number");
-            return dflt;
-        }
-        String s = scalar(v, path);
-        if (s == null) {
-            return dflt;
-        }
-        long value;
-        try {
-            value = Long.parseLong(s.strip());
-        } catch (NumberFormatException e) {
-            error(path, "must be a whole number, not '" + s + "'");
-            return dflt;
-        }
-        if (value < min || value > max) {
-            error(path, value + " is out of range " + min + ".." + max);
-            return dflt;
-        }
-        return (int) value;
+        return number(n, field, at, (long) dflt, (long) min, (long) max, Long::parseLong, "a whole number").intValue();
     }
 
     double decimal(JsonNode n, String field, String at, double dflt, double min, double max) {
+        return number(n, field, at, dflt, min, max, Double::parseDouble, "a number");
+    }
+
+    /** A number in {@code [min, max]}, written as one or as text (an env reference); {@code dflt} when absent or wrong. */
+    private <T extends Comparable<T>> T number(JsonNode n, String field, String at, T dflt, T min, T max,
+                                               Function<String, T> parse, String kind) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
             return dflt;
@@ -173,14 +160,14 @@ abstract class SwarmValues {
         if (s == null) {
             return dflt;
         }
-        double value;
+        T value;
         try {
-            value = Double.parseDouble(s.strip());
+            value = parse.apply(s.strip());
         } catch (NumberFormatException e) {
-            error(path, "must be a number, not '" + s + "'");
+            error(path, "must be " + kind + ", not '" + s + "'");
             return dflt;
         }
-        if (value < min || value > max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
             error(path, value + " is out of range " + min + ".." + max);
             return dflt;
         }
