@@ -143,8 +143,7 @@ public class ChatSocket {
                     }
                     return;
                 }
-                Cancellation cancel = new Cancellation();
-                if (!turns.submit(m.id(), cancel, ticket, () -> turn(connection, clientId, m, cancel, ticket))) {
+                if (!turns.submit(m.id(), ticket, cancel -> turn(connection, clientId, m, cancel, ticket))) {
                     ticket.end();
                     out.send(connection, new Outbound.Error(m.id(), ErrorCode.BUSY,
                             "more than " + SocketTurns.MAX_QUEUED + " messages of this socket are waiting; slow down"));

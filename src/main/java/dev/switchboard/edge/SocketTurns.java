@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -27,8 +28,15 @@ final class SocketTurns {
     private final Map<String, Cancellation> byId = new ConcurrentHashMap<>();
     private boolean working;
 
-    /** @return false when too many messages of this socket are waiting already (the caller ends the ticket) */
-    boolean submit(String messageId, Cancellation cancel, TurnAdmission.Ticket ticket, Supplier<Uni<Void>> turn) {
+    /**
+     * Queues a turn. Its cancel handle is made and kept here, the one owner: a {@code cancel} frame
+     * finds it by message id, and the turn gets it to pass on (the swarm checks it, the pool hooks
+     * the backend's request to it).
+     *
+     * @return false when too many messages of this socket are waiting already (the caller ends the ticket)
+     */
+    boolean submit(String messageId, TurnAdmission.Ticket ticket, Function<Cancellation, Uni<Void>> turn) {
+        Cancellation cancel = new Cancellation();
         synchronized (this) {
             if (queue.size() >= MAX_QUEUED) {
                 return false;
@@ -36,7 +44,7 @@ final class SocketTurns {
             if (messageId != null) {
                 byId.put(messageId, cancel);
             }
-            queue.add(new Queued(ticket, () -> turn.get().onTermination().invoke(() -> {
+            queue.add(new Queued(ticket, () -> turn.apply(cancel).onTermination().invoke(() -> {
                 if (messageId != null) {
                     byId.remove(messageId, cancel);
                 }

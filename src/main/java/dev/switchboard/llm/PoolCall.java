@@ -63,7 +63,7 @@ final class PoolCall {
     }
 
     void next() {
-        if (cancel != null && cancel.isCancelled()) {
+        if (cancelled()) {
             fail(new LlmException(ErrorCode.CANCELLED, "the completion was cancelled"));
         } else if (attempts > pool.spec().retries()) {
             giveUp();
@@ -96,7 +96,7 @@ final class PoolCall {
         }
         hedged = true;
         first.hedgeTimer = pool.vertx().setTimer(after, id -> {
-            if (done || winner != null || !live.contains(first) || (cancel != null && cancel.isCancelled())) {
+            if (done || winner != null || !live.contains(first) || cancelled()) {
                 return;
             }
             Set<Backend> busy = new HashSet<>(tried);
@@ -168,7 +168,7 @@ final class PoolCall {
         pool.log(a.backend, a.backend.health().failure(f.message()));
         tried.add(a.backend);
         prefix = prefix + a.text;
-        if (!pool.spec().resumeMidStream() || resumes >= pool.spec().maxResumes() || (cancel != null && cancel.isCancelled())) {
+        if (!pool.spec().resumeMidStream() || resumes >= pool.spec().maxResumes() || cancelled()) {
             interrupted(a.backend.name() + " failed after it began to answer (" + f.message() + ")");
             return;
         }
@@ -261,5 +261,9 @@ final class PoolCall {
             }
             result.fail(error);
         }
+    }
+
+    private boolean cancelled() {
+        return cancel != null && cancel.isCancelled();
     }
 }

@@ -105,7 +105,7 @@ public class ChatService {
         HistoryMessage user = HistoryMessage.user(messageId != null ? messageId : Swarm.newId(), agent, text, System.currentTimeMillis());
         return swarm.run(clientId, s.state(), s.window(), user, listener, options)
                 .flatMap(outcome -> {
-                    if (options.cancel() != null && options.cancel().isCancelled()) {
+                    if (options.cancelled()) {
                         return Uni.createFrom().failure(new TurnException(ErrorCode.CANCELLED, "the turn was cancelled"));
                     }
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false, outcome.resumed());

@@ -61,6 +61,11 @@ public class Swarm {
     /** How one turn runs: streamed or not, and the handle that cancels it. */
     public record TurnOptions(boolean stream, Cancellation cancel) {
         public static final TurnOptions PLAIN = new TurnOptions(false, null);
+
+        /** True once the client stopped this turn (a turn without a handle cannot be stopped). */
+        public boolean cancelled() {
+            return cancel != null && cancel.isCancelled();
+        }
     }
 
     public int widestWindow() {

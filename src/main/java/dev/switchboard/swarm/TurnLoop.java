@@ -82,7 +82,7 @@ final class TurnLoop {
             return Uni.createFrom().failure(new TurnException(ErrorCode.AGENT_LOOP,
                     "agent " + agent.name() + " did not answer within the tool-call bound"));
         }
-        if (options.cancel() != null && options.cancel().isCancelled()) {
+        if (options.cancelled()) {
             return Uni.createFrom().failure(new TurnException(ErrorCode.CANCELLED, "the turn was cancelled"));
         }
         return complete(correction).flatMap(ai -> {
