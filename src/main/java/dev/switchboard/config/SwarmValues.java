@@ -42,7 +42,7 @@ abstract class SwarmValues {
         }
         n.fieldNames().forEachRemaining(f -> {
             if (!known.contains(f)) {
-                error(at.isEmpty() ? f : at + "." + f, "unknown field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+                error(path(f, at), "unknown field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         });
     }
@@ -138,7 +138,7 @@ abstract class SwarmValues {
     int integer(JsonNode n, String field, String at, int dflt, int min, int max) {
         JsonNode v = n.get(field);
         if (v != null && v.isNumber() && !v.isIntegralNumber()) {
-            error(at.isEmpty() ? field : at + "." + field, "must be a whole number");
+            error(path(field, at), "must be a whole number");
             return dflt;
         }
         return number(n, field, at, (long) dflt, (long) min, (long) max, Long::parseLong, "a whole number").intValue();
@@ -155,7 +155,7 @@ abstract class SwarmValues {
         if (v == null || v.isNull()) {
             return dflt;
         }
-        String path = at.isEmpty() ? field : at + "." + field;
+        String path = path(field, at);
         String s = scalar(v, path);
         if (s == null) {
             return dflt;
@@ -180,7 +180,7 @@ abstract class SwarmValues {
         if (v == null || v.isNull()) {
             return dflt;
         }
-        String path = at.isEmpty() ? field : at + "." + field;
+        String path = path(field, at);
         if (v.isBoolean()) {
             return v.asBoolean();
         }
@@ -199,7 +199,7 @@ abstract class SwarmValues {
         if (v == null || v.isNull()) {
             return dflt;
         }
-        String path = at.isEmpty() ? field : at + "." + field;
+        String path = path(field, at);
         String s = scalar(v, path);
         if (s == null) {
             return dflt;
@@ -210,5 +210,10 @@ abstract class SwarmValues {
             error(path, e.getMessage());
             return dflt;
         }
+    }
+
+    /** The dotted name of {@code field} under {@code at}, as error messages and YamlLines know it. */
+    private static String path(String field, String at) {
+        return at.isEmpty() ? field : at + "." + field;
     }
 }

@@ -63,10 +63,10 @@ public class ChatSocket {
     public void onOpen(WebSocketConnection connection) {
         String query = connection.handshakeRequest().query();
         String clientId = ClientIds.fromQuery(query);
-        String token = ClientIds.param(query, "token");
-        Instant now = Instant.now();
-        if (ClientIds.problem(clientId) != null || auth.problem(clientId, token, now) != null) {
-            LOG.warnf("a socket for an unchecked session was refused at open (clientId %s)", ClientIds.problem(clientId) == null ? clientId : "invalid");
+        SocketAuth.Verdict verdict = ClientIds.problem(clientId) != null ? null
+                : auth.judge(clientId, ClientIds.param(query, "token"), Instant.now());
+        if (verdict == null || verdict.problem() != null) {
+            LOG.warnf("a socket for an unchecked session was refused at open (clientId %s)", verdict == null ? "invalid" : clientId);
             Sockets.close(connection, new CloseReason(1008, "not allowed"));
             return;
         }
@@ -75,7 +75,7 @@ public class ChatSocket {
             return;
         }
         String ip = null; // a socket with a verified token is a trusted front end: no per-address limits
-        if (!auth.verified(clientId, token, now)) {
+        if (!verdict.verified()) {
             ip = addresses.of(connection.handshakeRequest());
             if (!limits.addressSocketOpened(ip)) {
                 limits.socketClosed(clientId);

@@ -52,17 +52,15 @@ public class ChatUpgradeCheck implements HttpUpgradeCheck {
         if (problem != null) {
             return refuse(400, problem);
         }
-        String token = ClientIds.param(query, "token");
-        Instant now = Instant.now();
-        if (auth.verified(clientId, token, now)) {
+        SocketAuth.Verdict verdict = auth.judge(clientId, ClientIds.param(query, "token"), Instant.now());
+        if (verdict.verified()) {
             return CheckResult.permitUpgradeSync(); // a key holder: limited per session only
         }
-        // Counted before the token is judged, so guessing tokens costs the same as opening sessions.
+        // Counted before a bad token is refused, so guessing tokens costs the same as opening sessions.
         if (!limits.handshake(limits.address(request))) {
             return refuse(429, "too many new connections from your address; retry in a few seconds");
         }
-        problem = auth.problem(clientId, token, now);
-        return problem == null ? CheckResult.permitUpgradeSync() : refuse(401, problem);
+        return verdict.problem() == null ? CheckResult.permitUpgradeSync() : refuse(401, verdict.problem());
     }
 
     private static CheckResult refuse(int status, String reason) {

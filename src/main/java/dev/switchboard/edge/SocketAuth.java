@@ -45,17 +45,17 @@ public class SocketAuth {
         return tokens.problem(clientId, token, now);
     }
 
-    /**
-     * True only when {@code token} is given and opens {@code clientId}'s session at {@code now}:
-     * such a socket was opened by a holder of a key and is limited per session only.
-     */
-    public boolean verified(String clientId, String token, Instant now) {
-        return tokens != null && token != null && !token.isEmpty() && tokens.problem(clientId, token, now) == null;
+    /** What a handshake amounts to: why it may not open (null when it may), and whether a valid token opened it. */
+    public record Verdict(String problem, boolean verified) {
     }
 
-    /** True when signing keys are configured (the webhook and the bridge refuse to run without). */
-    public boolean hasKeys() {
-        return tokens != null;
+    /**
+     * One judgement of {@code clientId} and {@code token}: a socket counts as verified only when a
+     * token was given and it opens the session (without keys a given token is a problem, never verified).
+     */
+    public Verdict judge(String clientId, String token, Instant now) {
+        String problem = problem(clientId, token, now);
+        return new Verdict(problem, problem == null && token != null && !token.isEmpty());
     }
 
     private boolean needsToken(String clientId) {
