@@ -8,6 +8,7 @@ import dev.switchboard.errors.ErrorCode;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.llm.LlmException;
+import dev.switchboard.openai.CompletionJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -33,6 +34,7 @@ public class GatewayRoutes {
 
     private final BackendPool pool;
     private final OpenAiWire wire;
+    private final CompletionJson answers;
     private final ObjectMapper json;
     private final BearerKeys keys;
     private final SwitchboardConfig.Gateway config;
@@ -42,6 +44,7 @@ public class GatewayRoutes {
         this.json = json;
         this.config = config.gateway();
         this.wire = new OpenAiWire(json, this.config.maxTokens(), this.config.maxMessages());
+        this.answers = new CompletionJson(json);
         this.keys = new BearerKeys(config.gateway().apiKeys().orElse(List.of()));
     }
 
@@ -66,7 +69,7 @@ public class GatewayRoutes {
         if (keys.open() && config.allowOpen() || keys.accepts(rc.request().getHeader("Authorization"))) {
             return true;
         }
-        send(rc.response(), 401, wire.error("a valid API key is required: Authorization: Bearer KEY",
+        send(rc.response(), 401, answers.error("a valid API key is required: Authorization: Bearer KEY",
                 "invalid_request_error", "invalid_api_key"));
         return false;
     }
@@ -91,11 +94,11 @@ public class GatewayRoutes {
         try {
             req = wire.parse(rc.body().asString());
         } catch (OpenAiWire.Invalid e) {
-            send(rc.response(), 400, wire.error(e.getMessage(), "invalid_request_error", "invalid_request"));
+            send(rc.response(), 400, answers.error(e.getMessage(), "invalid_request_error", "invalid_request"));
             return;
         }
         if (!pool.aliases().contains(req.alias())) {
-            send(rc.response(), 404, wire.error("the model '" + req.alias() + "' does not exist; GET /v1/models lists them",
+            send(rc.response(), 404, answers.error("the model '" + req.alias() + "' does not exist; GET /v1/models lists them",
                     "invalid_request_error", "model_not_found"));
             return;
         }
@@ -110,7 +113,8 @@ public class GatewayRoutes {
 
     private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
         pool.chat(req.alias(), sessionKey, req.chat()).subscribe().with(
-                r -> send(response, 200, wire.completion(id(), req.alias(), now(), r)),
+                r -> send(response, 200, answers.completion(new CompletionJson.Head(id(), req.alias(), now()),
+                        r.aiMessage(), CompletionJson.finishReason(r.aiMessage(), r.finishReason()), r.tokenUsage())),
                 e -> failed(response, e));
     }
 
@@ -131,39 +135,33 @@ public class GatewayRoutes {
 
     private ObjectNode error(ErrorCode code) {
         String type = code == ErrorCode.BAD_REQUEST ? "invalid_request_error" : "server_error";
-        return wire.error(code.clientText(), type, code.code());
+        return answers.error(code.clientText(), type, code.code());
     }
 
     private void stream(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
-        String id = id();
-        long created = now();
+        CompletionJson.Head head = new CompletionJson.Head(id(), req.alias(), now());
         Cancellation cancel = new Cancellation();
         response.closeHandler(v -> cancel.cancel()); // the client hung up: close the backend's stream too
         boolean[] started = {false};
         pool.chat(req.alias(), sessionKey, req.chat(), text -> {
             if (!started[0]) {
                 begin(response);
-                ObjectNode first = wire.chunk(id, req.alias(), created);
-                OpenAiWire.delta(first).put("role", "assistant").put("content", "");
-                event(response, first.toString());
+                event(response, answers.firstChunk(head, true).toString());
                 started[0] = true;
             }
-            ObjectNode c = wire.chunk(id, req.alias(), created);
-            OpenAiWire.delta(c).put("content", text);
-            event(response, c.toString());
+            event(response, answers.contentChunk(head, text).toString());
         }, cancel).subscribe().with(r -> {
             if (response.closed()) {
                 return;
             }
             if (!started[0]) {
                 begin(response);
-                ObjectNode first = wire.chunk(id, req.alias(), created);
-                OpenAiWire.delta(first).put("role", "assistant");
-                event(response, first.toString());
+                event(response, answers.firstChunk(head, false).toString());
             }
-            event(response, wire.lastChunk(id, req.alias(), created, r).toString());
+            event(response, answers.lastChunk(head, r.aiMessage().toolExecutionRequests(),
+                    CompletionJson.finishReason(r.aiMessage(), r.finishReason())).toString());
             if (req.includeUsage()) {
-                event(response, wire.usageChunk(id, req.alias(), created, r.tokenUsage()).toString());
+                event(response, answers.usageChunk(head, r.tokenUsage()).toString());
             }
             event(response, "[DONE]");
             response.end();

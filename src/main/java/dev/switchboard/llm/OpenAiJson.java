@@ -15,11 +15,11 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.internal.OpenAiUtils;
-import dev.langchain4j.model.output.TokenUsage;
+import dev.switchboard.openai.CompletionJson;
+import dev.switchboard.openai.MessageJson;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,7 +62,7 @@ final class OpenAiJson {
             g.writeStringField("model", p.modelName() != null ? p.modelName() : model);
             g.writeArrayFieldStart("messages");
             for (ChatMessage m : request.messages()) {
-                message(g, m);
+                MessageJson.write(g, m);
             }
             g.writeEndArray();
             List<ToolSpecification> tools = p.toolSpecifications();
@@ -107,47 +107,6 @@ final class OpenAiJson {
         return out.toString();
     }
 
-    private static void message(JsonGenerator g, ChatMessage m) throws IOException {
-        g.writeStartObject();
-        switch (m) {
-            case SystemMessage s -> {
-                g.writeStringField("role", "system");
-                g.writeStringField("content", s.text());
-            }
-            case UserMessage u -> {
-                g.writeStringField("role", "user");
-                g.writeStringField("content", u.singleText());
-            }
-            case AiMessage a -> {
-                g.writeStringField("role", "assistant");
-                if (a.text() != null) {
-                    g.writeStringField("content", a.text()); // left out with tool calls only, as LangChain4j does
-                }
-                if (a.hasToolExecutionRequests()) {
-                    g.writeArrayFieldStart("tool_calls");
-                    for (ToolExecutionRequest r : a.toolExecutionRequests()) {
-                        g.writeStartObject();
-                        g.writeStringField("id", r.id());
-                        g.writeStringField("type", "function");
-                        g.writeObjectFieldStart("function");
-                        g.writeStringField("name", r.name());
-                        g.writeStringField("arguments", r.arguments());
-                        g.writeEndObject();
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                }
-            }
-            case ToolExecutionResultMessage t -> {
-                g.writeStringField("role", "tool");
-                g.writeStringField("tool_call_id", t.id());
-                g.writeStringField("content", t.text());
-            }
-            default -> throw new IllegalArgumentException("not a message OpenAiJson writes: " + m.type());
-        }
-        g.writeEndObject();
-    }
-
     /** A {@code chat.completion} object as LangChain4j's OpenAI model would have returned it. */
     static ChatResponse response(ObjectMapper json, String body) throws IOException {
         JsonNode root = json.readTree(body);
@@ -159,22 +118,13 @@ final class OpenAiJson {
         JsonNode content = message.get("content");
         // an empty answer is no text at all, as LangChain4j reads it (BadOutput then calls it empty)
         String text = content == null || content.isNull() || content.asText().isEmpty() ? null : content.asText();
-        List<ToolExecutionRequest> calls = new ArrayList<>();
-        for (JsonNode c : message.path("tool_calls")) {
-            JsonNode f = c.path("function");
-            calls.add(ToolExecutionRequest.builder().id(c.path("id").asText(null)).name(f.path("name").asText(null))
-                    .arguments(f.path("arguments").asText(null)).build());
-        }
+        List<ToolExecutionRequest> calls = CompletionJson.readToolCalls(message.get("tool_calls"), null);
         AiMessage ai = AiMessage.builder().text(text).toolExecutionRequests(calls).build();
-        JsonNode usage = root.get("usage");
         ChatResponse.Builder r = ChatResponse.builder().aiMessage(ai)
                 .id(root.path("id").asText(null))
                 .modelName(root.path("model").asText(null))
-                .finishReason(OpenAiUtils.finishReasonFrom(choice.path("finish_reason").asText(null)));
-        if (usage != null && usage.isObject()) {
-            r.tokenUsage(new TokenUsage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt(),
-                    usage.path("total_tokens").asInt()));
-        }
+                .finishReason(OpenAiUtils.finishReasonFrom(choice.path("finish_reason").asText(null)))
+                .tokenUsage(CompletionJson.readUsage(root.get("usage")));
         return r.build();
     }
 }

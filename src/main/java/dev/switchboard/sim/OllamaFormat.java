@@ -3,6 +3,7 @@ package dev.switchboard.sim;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.langchain4j.model.output.TokenUsage;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,16 +15,16 @@ final class OllamaFormat {
     private OllamaFormat() {
     }
 
-    static ObjectNode completion(String model, SimReply reply, int promptTokens) {
+    static ObjectNode completion(String model, SimReply reply, TokenUsage usage) {
         ObjectNode root = head(model);
         ObjectNode message = root.putObject("message").put("role", "assistant").put("content", reply.text());
         if (reply.isToolCall()) {
             message.set("tool_calls", toolCalls(reply.calls()));
         }
-        return done(root, reply, promptTokens);
+        return done(root, usage);
     }
 
-    static void stream(HttpExchange ex, String model, SimReply reply, int promptTokens, long tokenDelay, Fault fault)
+    static void stream(HttpExchange ex, String model, SimReply reply, TokenUsage usage, long tokenDelay, Fault fault)
             throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
         ex.sendResponseHeaders(200, 0);
@@ -41,18 +42,18 @@ final class OllamaFormat {
         }
         ObjectNode last = head(model);
         last.putObject("message").put("role", "assistant").put("content", "");
-        SimHttp.chunk(out, done(last, reply, promptTokens) + "\n");
+        SimHttp.chunk(out, done(last, usage) + "\n");
     }
 
     private static ObjectNode head(String model) {
         return SimHttp.json().createObjectNode().put("model", model).put("created_at", Instant.now().toString());
     }
 
-    private static ObjectNode done(ObjectNode root, SimReply reply, int promptTokens) {
+    private static ObjectNode done(ObjectNode root, TokenUsage usage) {
         return root.put("done_reason", "stop").put("done", true)
                 .put("total_duration", 1_000_000L).put("load_duration", 0L)
-                .put("prompt_eval_count", promptTokens).put("prompt_eval_duration", 1_000L)
-                .put("eval_count", Math.max(1, reply.tokens().size())).put("eval_duration", 1_000L);
+                .put("prompt_eval_count", usage.inputTokenCount()).put("prompt_eval_duration", 1_000L)
+                .put("eval_count", usage.outputTokenCount()).put("eval_duration", 1_000L);
     }
 
     private static ArrayNode toolCalls(List<SimReply.Call> calls) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.switchboard.openai.MessageJson;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -265,39 +267,36 @@ public final class Simulator implements AutoCloseable {
         // Ollama streams unless told not to; OpenAI only when asked.
         boolean stream = openAi ? req.path("stream").asBoolean(false) : req.path("stream").asBoolean(true);
         String model = req.path("model").asText(options.model());
-        int promptTokens = req.path("messages").toString().length() / 4;
+        TokenUsage usage = usage(req, reply);
         boolean cut = "cut".equals(f.mode());
         if (openAi) {
             if (stream) {
-                OpenAiFormat.stream(ex, model, reply, promptTokens, req.path("stream_options").path("include_usage").asBoolean(false),
+                OpenAiFormat.stream(ex, model, reply, usage, req.path("stream_options").path("include_usage").asBoolean(false),
                         options.tokenDelay().toMillis(), f);
             } else {
                 Pacing.sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                SimHttp.answer(ex, OpenAiFormat.completion(model, reply, promptTokens), cut);
+                SimHttp.answer(ex, OpenAiFormat.completion(model, reply, usage), cut);
             }
         } else {
             if (stream) {
-                OllamaFormat.stream(ex, model, reply, promptTokens, options.tokenDelay().toMillis(), f);
+                OllamaFormat.stream(ex, model, reply, usage, options.tokenDelay().toMillis(), f);
             } else {
                 Pacing.sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
-                SimHttp.answer(ex, OllamaFormat.completion(model, reply, promptTokens), cut);
+                SimHttp.answer(ex, OllamaFormat.completion(model, reply, usage), cut);
             }
         }
+    }
+
+    /** What the answer reports spending: about a token per four characters in, a token per word out. */
+    private static TokenUsage usage(JsonNode req, SimReply reply) {
+        return new TokenUsage(req.path("messages").toString().length() / 4, Math.max(1, reply.tokens().size()));
     }
 
     private static List<SimBrain.Msg> messages(JsonNode array) {
         List<SimBrain.Msg> out = new ArrayList<>();
         for (JsonNode m : array) {
-            JsonNode content = m.path("content");
-            String text;
-            if (content.isArray()) { // OpenAI content parts
-                StringBuilder sb = new StringBuilder();
-                content.forEach(part -> sb.append(part.path("text").asText("")));
-                text = sb.toString();
-            } else {
-                text = content.asText("");
-            }
-            out.add(new SimBrain.Msg(m.path("role").asText(""), text));
+            String text = MessageJson.text(m.get("content"));
+            out.add(new SimBrain.Msg(m.path("role").asText(""), text == null ? "" : text));
         }
         return out;
     }
