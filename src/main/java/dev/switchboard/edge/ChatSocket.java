@@ -8,7 +8,6 @@ import dev.switchboard.session.SessionStore;
 import dev.switchboard.swarm.ChatService;
 import dev.switchboard.swarm.Swarm;
 import dev.switchboard.swarm.TurnAdmission;
-import dev.switchboard.swarm.TurnOutcome;
 import dev.switchboard.swarm.TurnListener;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
@@ -22,15 +21,13 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
-
 /**
  * The {@code /chat?clientId=ID} endpoint. Everything runs on the socket's event loop: frames are
  * decoded there, a socket's turns run one after another as {@code Uni} chains ({@link SocketTurns})
  * and history reads beside them, so a {@code cancel} is read while its turn runs. No handler
  * blocks; none hands work to another thread. The handshake was checked by {@link ChatUpgradeCheck};
- * {@link #onOpen} checks the clientId and the token once more, so a socket exists only for a
- * session its client may open, however the upgrade got here.
+ * {@link SocketGate} checks it once more at open, so a socket exists only for a session its client
+ * may open, however the upgrade got here.
  */
 @WebSocket(path = "/chat", endpointId = ChatSocket.ENDPOINT_ID)
 public class ChatSocket {
@@ -43,47 +40,28 @@ public class ChatSocket {
     private final FrameCodec codec;
     private final FrameSender out;
     private final RateLimits limits;
-    private final SocketAuth auth;
-    private final ClientAddress addresses;
+    private final SocketGate gate;
 
     public ChatSocket(ChatService chat, SessionStore store, ObjectMapper json, SwitchboardConfig config,
                       RateLimits limits, SocketAuth auth) {
         this.chat = chat;
-        this.auth = auth;
         this.limits = limits;
         this.store = store;
         this.codec = new FrameCodec(json, config.edge().maxFrameBytes(), config.edge().maxHistoryLimit(),
                 config.edge().maxMessageChars());
         this.out = new FrameSender(codec, config.edge().maxPendingBytes());
-        this.addresses = new ClientAddress(config.edge().trustedProxies());
+        this.gate = new SocketGate(auth, limits, new ClientAddress(config.edge().trustedProxies()));
     }
 
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection connection) {
-        String query = connection.handshakeRequest().query();
-        String clientId = ClientIds.fromQuery(query);
-        SocketAuth.Verdict verdict = ClientIds.problem(clientId) != null ? null
-                : auth.judge(clientId, ClientIds.param(query, "token"), Instant.now());
-        if (verdict == null || verdict.problem() != null) {
-            LOG.warnf("a socket for an unchecked session was refused at open (clientId %s)", verdict == null ? "invalid" : clientId);
-            Sockets.close(connection, new CloseReason(1008, "not allowed"));
+        SocketGate.Opening opening = gate.open(connection.handshakeRequest());
+        if (opening.refusal() != null) {
+            Sockets.close(connection, opening.refusal());
             return;
         }
-        if (!limits.socketOpened(clientId)) {
-            Sockets.close(connection, new CloseReason(1008, "too many sockets for this clientId"));
-            return;
-        }
-        String ip = null; // a socket with a verified token is a trusted front end: no per-address limits
-        if (!verdict.verified()) {
-            ip = addresses.of(connection.handshakeRequest());
-            if (!limits.addressSocketOpened(ip)) {
-                limits.socketClosed(clientId);
-                Sockets.close(connection, new CloseReason(1008, "too many sockets from your address"));
-                return;
-            }
-        }
-        connection.userData().put(STATE, new SocketState(clientId, ip));
+        connection.userData().put(STATE, opening.state());
     }
 
     @OnClose
@@ -92,10 +70,7 @@ public class ChatSocket {
         SocketState state = connection.userData().get(STATE);
         if (state != null) {
             state.turns.closed();
-            limits.socketClosed(state.clientId);
-            if (state.ip != null) {
-                limits.addressSocketClosed(state.ip);
-            }
+            gate.closed(state);
         }
     }
 
@@ -176,12 +151,7 @@ public class ChatSocket {
             }
         };
         return chat.answer(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
-                .invoke(outcome -> out.send(connection, switch (outcome) {
-                    case TurnOutcome.Answered a -> new Outbound.Reply(m.id(), a.reply().text(), a.reply().agent(),
-                            a.reply().replica(), a.reply().replayed(), a.reply().resumed());
-                    case TurnOutcome.Failed f when f.code() == ErrorCode.CANCELLED -> new Outbound.Cancelled(m.id());
-                    case TurnOutcome.Failed f -> new Outbound.Error(m.id(), f.code(), f.code().clientText());
-                }))
+                .invoke(outcome -> out.send(connection, Outbound.ending(m.id(), outcome)))
                 .replaceWithVoid();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.switchboard.session.HistoryMessage;
+import dev.switchboard.swarm.TurnOutcome;
 
 import java.util.List;
 
@@ -25,6 +26,16 @@ public final class Outbound {
         public Reply(String id, String data, String agentName, String replica, boolean replayed, int resumed) {
             this("reply", id, data, agentName, replica, replayed ? Boolean.TRUE : null, resumed > 0 ? resumed : null);
         }
+    }
+
+    /** The frame that ends a turn: its reply, {@code cancelled}, or the error the client is told. */
+    static Object ending(String id, TurnOutcome outcome) {
+        return switch (outcome) {
+            case TurnOutcome.Answered a -> new Reply(id, a.reply().text(), a.reply().agent(),
+                    a.reply().replica(), a.reply().replayed(), a.reply().resumed());
+            case TurnOutcome.Failed f when f.code() == ErrorCode.CANCELLED -> new Cancelled(id);
+            case TurnOutcome.Failed f -> new Error(id, f.code(), f.code().clientText());
+        };
     }
 
     /** A piece of a streamed answer. */
