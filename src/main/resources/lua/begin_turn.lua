@@ -1,8 +1,11 @@
 -- Round trip 1 of a turn: answer a resend from the stored reply, or take the lease and read
 -- the session's state and history window.
--- KEYS: 1 history, 2 state, 3 lease (one hash tag, so Cluster keeps them on one slot)
+-- A session out of budget gets {'budget', ms until the window ends, which budget} and nothing changes.
+-- KEYS: 1 history, 2 state, 3 lease (one hash tag, so Cluster keeps them on one slot),
+--       4.. the session's budgets (its own, then its groups'; see budget_lib.lua)
 -- ARGV: 1 owner (replica id~incarnation), 2 lease ttl ms, 3 window size, 4 client message id or '',
---       5 history ttl ms, 6 the lease of a dead owner this call may take over, or ''
+--       5 history ttl ms, 6 the lease of a dead owner this call may take over, or '',
+--       7 how many budgets, then per budget: tokens, window ms
 if ARGV[4] ~= '' then
   local stored = redis.call('HGET', KEYS[2], 'r:' .. ARGV[4])
   if stored then
@@ -14,6 +17,33 @@ local holder = redis.call('GET', KEYS[3])
 -- below grows past the dead turn's, so a late commit of that turn is refused.
 if holder and holder ~= ARGV[6] then
   return {'busy', holder, tostring(redis.call('PTTL', KEYS[3]))}
+end
+local nb = tonumber(ARGV[7] or '0') or 0
+if nb > 0 then
+  local now = now_ms()
+  local perAt = function(i) return 7 + 2 * i end
+  -- A reservation still in the state hash is a turn that never ended (its replica died): it comes off.
+  settle_turn(KEYS[2], nb, 4, perAt, now, 0, 0)
+  local windows = {}
+  for i = 1, nb do
+    local tokens, per = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[perAt(i)])
+    local w = math.floor(now / per)
+    local spent, rsv = budget_read(KEYS[3 + i], w)
+    if spent + rsv >= tokens then
+      return {'budget', string.format('%d', (w + 1) * per - now), tostring(i)}
+    end
+    windows[i] = string.format('%d', w)
+  end
+  -- Admitted: reserve what the session's last turn cost in every budget, so that concurrent turns
+  -- of a group see each other's likely spend; the commit settles it against the real figure.
+  local reserve = tonumber(redis.call('HGET', KEYS[2], 'last') or '0') or 0
+  for i = 1, nb do
+    budget_touch(KEYS[3 + i], tonumber(windows[i]), tonumber(ARGV[perAt(i)]))
+    if reserve > 0 then
+      redis.call('HINCRBY', KEYS[3 + i], 'rsv', reserve)
+    end
+  end
+  redis.call('HSET', KEYS[2], 'rsv', reserve, 'rsvw', table.concat(windows, ' '))
 end
 -- The fencing token: every turn gets a larger one; commit writes only while it is still the newest.
 local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)

@@ -1,9 +1,13 @@
 -- Round trip 2 of a turn: append its messages, trim, store the reply for resends, save the
 -- session state, refresh TTLs and release the lease, all or nothing.
--- KEYS: 1 history, 2 state, 3 lease
+-- The turn's token usage goes on the session's totals and on its budgets (settling the reservation
+-- begin_turn made). Returns 0 when the lease was lost, else {1} or, with budgets,
+-- {1, tokens left in the tightest budget, ms until its window ends}.
+-- KEYS: 1 history, 2 state, 3 lease, 4.. the session's budgets (as begin_turn)
 -- ARGV: 1 fence, 2 lease value, 3 history ttl ms, 4 max history, 5 client message id or '',
 --       6 reply json, 7 agent, 8 stack json, 9 memory json, 10 answered ids kept,
---       11 max history bytes, 12.. messages
+--       11 max history bytes, 12 input tokens, 13 output tokens, 14 how many budgets,
+--       then per budget: tokens, window ms; then the messages
 if redis.call('HGET', KEYS[2], 'fence') ~= ARGV[1] then
   -- A newer turn took the session after our lease expired: writing now would interleave.
   return 0
@@ -15,15 +19,17 @@ if not bytes then
   bytes = 0
   for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do bytes = bytes + #e end
 end
-if #ARGV >= 12 then
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 12))
-  for i = 12, #ARGV do bytes = bytes + #ARGV[i] end
+local nb = tonumber(ARGV[14])
+local first = 15 + 2 * nb
+if #ARGV >= first then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, first))
+  for i = first, #ARGV do bytes = bytes + #ARGV[i] end
 end
 -- Oldest first, until both bounds hold: at most ARGV[4] messages and ARGV[11] bytes; this turn's
 -- own messages stay even when they alone are larger (the answer just given is always in history).
 local n = redis.call('LLEN', KEYS[1])
 local maxn, maxb = tonumber(ARGV[4]), tonumber(ARGV[11])
-local keep = math.max(#ARGV - 11, 0)
+local keep = math.max(#ARGV - first + 1, 0)
 while n > keep and (n > maxn or bytes > maxb) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
   n = n - 1
@@ -47,4 +53,17 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if redis.call('GET', KEYS[3]) == ARGV[2] then
   redis.call('DEL', KEYS[3])
 end
-return 1
+local input, output = tonumber(ARGV[12]), tonumber(ARGV[13])
+if input + output > 0 then
+  redis.call('HINCRBY', KEYS[2], 'tin', input)
+  redis.call('HINCRBY', KEYS[2], 'tout', output)
+end
+redis.call('HSET', KEYS[2], 'last', input + output)
+if nb == 0 then
+  return {1}
+end
+local now = now_ms()
+local tokensAt, perAt = function(i) return 13 + 2 * i end, function(i) return 14 + 2 * i end
+settle_turn(KEYS[2], nb, 4, perAt, now, input, output)
+local left, reset = least_left(nb, 4, tokensAt, perAt, now)
+return {1, string.format('%d', left), string.format('%d', reset)}

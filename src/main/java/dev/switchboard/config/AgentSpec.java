@@ -13,7 +13,14 @@ import java.util.List;
  * @param keepMessages history window sent to the model
  * @param tools        named Java tools
  * @param maxToolCalls  bound on tool calls of this agent in one turn (handoffs not counted)
+ * @param maxTokens     output tokens one completion may write ({@code max_tokens} to the backend); 0: the backend's own bound
+ * @param maxTurnTokens output tokens all of one turn's completions by this agent may write; 0: no bound
  */
 public record AgentSpec(String name, String description, String model, String system, List<String> handoffs,
-                        int keepMessages, List<String> tools, int maxToolCalls) {
+                        int keepMessages, List<String> tools, int maxToolCalls, int maxTokens, int maxTurnTokens) {
+
+    public AgentSpec(String name, String description, String model, String system, List<String> handoffs,
+                     int keepMessages, List<String> tools, int maxToolCalls) {
+        this(name, description, model, system, handoffs, keepMessages, tools, maxToolCalls, 0, 0);
+    }
 }

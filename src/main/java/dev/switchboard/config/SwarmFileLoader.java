@@ -28,7 +28,10 @@ import java.util.function.Function;
 public final class SwarmFileLoader {
     private static final Set<String> STRATEGIES =
             Set.of("least-inflight", "round-robin", "weighted", "session-affinity", "latency", "power-of-two");
-    private static final Set<String> TOP = Set.of("backends", "pool", "agents", "swarm");
+    private static final Set<String> TOP = Set.of("backends", "pool", "agents", "swarm", "budgets");
+    private static final Set<String> BUDGETS = Set.of("session", "groups");
+    private static final Set<String> ALLOWANCE = Set.of("tokens", "per");
+    private static final Set<String> GROUP = Set.of("prefix", "tokens", "per");
     private static final Set<String> BACKEND = Set.of("name", "provider", "base-url", "model", "serves",
             "max-concurrent", "weight", "backup", "api-key", "timeout", "simulate");
     private static final Set<String> SIMULATE = Set.of("ttft", "token-delay", "capacity", "max-queue");
@@ -36,7 +39,7 @@ public final class SwarmFileLoader {
             "probe-interval", "queue-timeout", "fallbacks", "max-queue", "deep-probe", "bounded-load",
             "resume-mid-stream", "max-resumes", "stall-timeout", "hedge-after");
     private static final Set<String> AGENT = Set.of("name", "description", "model", "system", "handoffs",
-            "keep-messages", "tools", "max-tool-calls");
+            "keep-messages", "tools", "max-tool-calls", "max-tokens", "max-turn-tokens");
     private static final Set<String> SWARM = Set.of("default-agent", "max-handoffs-per-turn", "idle-timeout",
             "history-ttl", "max-history", "max-history-bytes", "rescue", "rescue-attempts", "flush-message");
 
@@ -146,7 +149,70 @@ public final class SwarmFileLoader {
                 }
             }
             SwarmSettings settings = settings(root.path("swarm"), names, agents);
-            return new SwarmSpec(source, List.copyOf(backends), pool, List.copyOf(agents), settings, lines::lineOf);
+            BudgetSpec budgets = budgets(root.path("budgets"));
+            return new SwarmSpec(source, List.copyOf(backends), pool, List.copyOf(agents), settings, budgets, lines::lineOf);
+        }
+
+        BudgetSpec budgets(JsonNode n) {
+            if (n.isMissingNode() || n.isNull()) {
+                return BudgetSpec.NONE;
+            }
+            if (!n.isObject()) {
+                error("budgets", "must be a mapping with session and/or groups");
+                return BudgetSpec.NONE;
+            }
+            onlyKnown(n, "budgets", BUDGETS);
+            Optional<BudgetSpec.Allowance> session = Optional.empty();
+            if (n.has("session")) {
+                JsonNode s = n.get("session");
+                if (!s.isObject()) {
+                    error("budgets.session", "must be a mapping { tokens: N, per: DURATION }");
+                } else {
+                    onlyKnown(s, "budgets.session", ALLOWANCE);
+                    session = Optional.ofNullable(allowance(s, "budgets.session"));
+                }
+            }
+            List<BudgetSpec.Group> groups = new ArrayList<>();
+            JsonNode gs = n.path("groups");
+            if (!gs.isMissingNode() && !gs.isArray()) {
+                error("budgets.groups", "must be a list of { prefix, tokens, per }");
+            }
+            Set<String> prefixes = new HashSet<>();
+            for (int i = 0; gs.isArray() && i < gs.size(); i++) {
+                String at = "budgets.groups[" + i + "]";
+                JsonNode g = gs.get(i);
+                if (!g.isObject()) {
+                    error(at, "must be a mapping { prefix, tokens, per }");
+                    continue;
+                }
+                onlyKnown(g, at, GROUP);
+                String prefix = requiredText(g, at + ".prefix", "prefix");
+                if (prefix != null && !prefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
+                    error(at + ".prefix", "'" + prefix + "' is not a clientId prefix (letters, digits, _ . : -; up to 64)");
+                    prefix = null;
+                } else if (prefix != null && !prefixes.add(prefix)) {
+                    error(at + ".prefix", "duplicate group prefix '" + prefix + "'");
+                }
+                BudgetSpec.Allowance a = allowance(g, at);
+                if (prefix != null && a != null) {
+                    groups.add(new BudgetSpec.Group(prefix, a));
+                }
+            }
+            return new BudgetSpec(session, List.copyOf(groups));
+        }
+
+        BudgetSpec.Allowance allowance(JsonNode n, String at) {
+            if (!n.has("tokens") || !n.has("per")) {
+                error(at, "needs tokens and per");
+                return null;
+            }
+            int tokens = integer(n, "tokens", at, 1, 1, Integer.MAX_VALUE);
+            Duration per = duration(n, "per", at, Duration.ofHours(1));
+            if (per.toMillis() < 1000 || per.toDays() > 366) {
+                error(at + ".per", "must be from 1s to 366d");
+                return null;
+            }
+            return new BudgetSpec.Allowance(tokens, per);
         }
 
         BackendSpec backend(JsonNode n, String at) {
@@ -302,8 +368,10 @@ public final class SwarmFileLoader {
                 return null;
             }
             int maxToolCalls = integer(n, "max-tool-calls", at, 8, 0, 100);
+            int maxTokens = integer(n, "max-tokens", at, 0, 0, 1_000_000);
+            int maxTurnTokens = integer(n, "max-turn-tokens", at, 0, 0, 10_000_000);
             return new AgentSpec(name, description == null ? "The " + name + " agent." : description, model, system,
-                    List.copyOf(handoffs), keep, List.copyOf(tools), maxToolCalls);
+                    List.copyOf(handoffs), keep, List.copyOf(tools), maxToolCalls, maxTokens, maxTurnTokens);
         }
 
         SwarmSettings settings(JsonNode n, Set<String> names, List<AgentSpec> agents) {

@@ -4,13 +4,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A validated swarm file: the pool's backends, the pool settings, the agents and the swarm settings.
+ * A validated swarm file: the pool's backends, the pool settings, the agents, the swarm settings
+ * and the token budgets.
  *
  * @param lineOf the line of a field path ({@code agents[1].tools[0]}) in the file, for problems found
  *               after loading (an unknown tool name is known only to the swarm package)
  */
 public record SwarmSpec(String source, List<BackendSpec> backends, PoolSpec pool, List<AgentSpec> agents,
-                        SwarmSettings swarm, java.util.function.ToIntFunction<String> lineOf) {
+                        SwarmSettings swarm, BudgetSpec budgets, java.util.function.ToIntFunction<String> lineOf) {
 
     /** {@code file:line: path}, the way the loader names a problem. */
     public String where(String path) {

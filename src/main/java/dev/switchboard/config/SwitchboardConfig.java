@@ -130,6 +130,17 @@ public interface SwitchboardConfig {
         /** Largest request body, in bytes; larger ones get 413. */
         @WithDefault("1048576")
         int maxBodyBytes();
+
+        /**
+         * Tokens each key may spend per minute (a fixed window), across every replica; 0: no limit.
+         * Over it, {@code /v1/*} answers 429 with {@code Retry-After} until the window ends.
+         */
+        @WithDefault("0")
+        long tokensPerMinute();
+
+        /** Tokens each key may spend per day (UTC days); 0: no limit. */
+        @WithDefault("0")
+        long tokensPerDay();
     }
 
     interface Session {

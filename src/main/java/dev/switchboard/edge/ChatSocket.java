@@ -126,6 +126,9 @@ public class ChatSocket {
             }
             case Inbound.History h -> history(connection, clientId, h.limit());
             case Inbound.Reset r -> reset(connection, clientId);
+            case Inbound.Usage u -> store.spend(clientId).subscribe().with(
+                    spend -> out.send(connection, Outbound.UsageReport.of(spend)),
+                    e -> out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
             case Inbound.Cancel c -> {
                 if (!turns.cancel(c.id())) {
                     out.send(connection, new Outbound.Error(c.id(), ErrorCode.NOT_RUNNING,

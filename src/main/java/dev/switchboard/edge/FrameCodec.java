@@ -71,6 +71,7 @@ public final class FrameCodec {
                     : new Inbound.Cancel(id);
             case "history" -> history(node, id);
             case "reset" -> new Inbound.Reset();
+            case "usage" -> new Inbound.Usage();
             default -> new Inbound.Invalid(id, ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type.asText())
                     + "' (message, cancel, history, reset)");
         };
@@ -131,6 +132,21 @@ public final class FrameCodec {
                     if (r.resumed() != null) {
                         g.writeNumberField("resumed", r.resumed());
                     }
+                    if (r.usage() != null) {
+                        g.writeObjectFieldStart("usage");
+                        g.writeNumberField("input", r.usage().input());
+                        g.writeNumberField("output", r.usage().output());
+                        if (r.usage().estimated() != null) {
+                            g.writeBooleanField("estimated", r.usage().estimated());
+                        }
+                        g.writeEndObject();
+                    }
+                    if (r.budget() != null) {
+                        g.writeObjectFieldStart("budget");
+                        g.writeNumberField("left", r.budget().left());
+                        g.writeNumberField("resetIn", r.budget().resetIn());
+                        g.writeEndObject();
+                    }
                     g.writeEndObject();
                 }
                 case Outbound.Token t -> {
@@ -154,6 +170,9 @@ public final class FrameCodec {
                     field(g, "id", e.id());
                     field(g, "code", e.code());
                     field(g, "message", e.message());
+                    if (e.retryAfter() != null) {
+                        g.writeNumberField("retryAfter", e.retryAfter());
+                    }
                     g.writeEndObject();
                 }
                 case Outbound.Cancelled c -> {

@@ -17,6 +17,10 @@ public sealed interface Inbound {
     }
 
     /** Forget the session's history and active agent (a new conversation under the same clientId). */
+    /** Asks for the session's spend and its budgets. */
+    record Usage() implements Inbound {
+    }
+
     record Reset() implements Inbound {
     }
 

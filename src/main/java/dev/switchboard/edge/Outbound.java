@@ -4,7 +4,10 @@ import dev.switchboard.errors.ErrorCode;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.switchboard.llm.Usage;
+import dev.switchboard.session.BudgetLeft;
 import dev.switchboard.session.HistoryMessage;
+import dev.switchboard.session.SessionSpend;
 import dev.switchboard.swarm.TurnOutcome;
 
 import java.util.List;
@@ -17,24 +20,57 @@ public final class Outbound {
     /** Ends a turn. {@code data} and {@code agentName} are always present, as the seed demo's clients expect. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Reply(String type, String id, String data, String agentName, String replica, Boolean replayed, Integer resumed) {
+    public record Reply(String type, String id, String data, String agentName, String replica, Boolean replayed, Integer resumed,
+                        Spent usage, Left budget) {
         public Reply(String id, String data, String agentName, String replica, boolean replayed) {
             this(id, data, agentName, replica, replayed, 0);
         }
 
         /** @param resumed how many times the answer's stream broke and went on at another backend (shown when above 0) */
         public Reply(String id, String data, String agentName, String replica, boolean replayed, int resumed) {
-            this("reply", id, data, agentName, replica, replayed ? Boolean.TRUE : null, resumed > 0 ? resumed : null);
+            this("reply", id, data, agentName, replica, replayed ? Boolean.TRUE : null, resumed > 0 ? resumed : null, null, null);
         }
+    }
+
+    /** What a turn's completions spent; {@code estimated} (shown when true) where a backend reported nothing. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Spent(long input, long output, Boolean estimated) {
+        static Spent of(Usage u) {
+            return u == null ? null : new Spent(u.input(), u.output(), u.estimated() ? Boolean.TRUE : null);
+        }
+    }
+
+    /** The tightest budget after a turn: tokens left, seconds until its window ends. */
+    @RegisterForReflection
+    public record Left(long left, long resetIn) {
+        static Left of(BudgetLeft b) {
+            return b == null ? null : new Left(b.left(), (b.resetMillis() + 999) / 1000);
+        }
+    }
+
+    /** Answers a usage command: the session's spend and each budget it counts against. */
+    @RegisterForReflection
+    public record UsageReport(String type, long input, long output, List<BudgetNow> budgets) {
+        public static UsageReport of(SessionSpend s) {
+            return new UsageReport("usage", s.input(), s.output(), s.budgets().stream()
+                    .map(b -> new BudgetNow(b.name(), b.tokens(), b.spent(), b.left(), (b.resetMillis() + 999) / 1000)).toList());
+        }
+    }
+
+    /** One budget in a usage frame; {@code resetIn} in seconds. */
+    @RegisterForReflection
+    public record BudgetNow(String name, long tokens, long spent, long left, long resetIn) {
     }
 
     /** The frame that ends a turn: its reply, {@code cancelled}, or the error the client is told. */
     static Object ending(String id, TurnOutcome outcome) {
         return switch (outcome) {
-            case TurnOutcome.Answered a -> new Reply(id, a.reply().text(), a.reply().agent(),
-                    a.reply().replica(), a.reply().replayed(), a.reply().resumed());
+            case TurnOutcome.Answered a -> new Reply("reply", id, a.reply().text(), a.reply().agent(), a.reply().replica(),
+                    a.reply().replayed() ? Boolean.TRUE : null, a.reply().resumed() > 0 ? a.reply().resumed() : null,
+                    Spent.of(a.reply().usage()), Left.of(a.reply().budget()));
             case TurnOutcome.Failed f when f.code() == ErrorCode.CANCELLED -> new Cancelled(id);
-            case TurnOutcome.Failed f -> new Error(id, f.code(), f.code().clientText());
+            case TurnOutcome.Failed f -> new Error(id, f.code(), f.code().clientText(), f.retryAfterSeconds());
         };
     }
 
@@ -67,9 +103,14 @@ public final class Outbound {
     /** Something went wrong; {@code code} is stable, {@code message} is for people. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Error(String type, String id, String code, String message) {
+    public record Error(String type, String id, String code, String message, Long retryAfter) {
         public Error(String id, ErrorCode code, String message) {
-            this("error", id, code.code(), message);
+            this("error", id, code.code(), message, null);
+        }
+
+        /** @param retryAfter seconds until a retry can succeed (a spent budget); left out when 0 */
+        public Error(String id, ErrorCode code, String message, long retryAfter) {
+            this("error", id, code.code(), message, retryAfter > 0 ? retryAfter : null);
         }
     }
 

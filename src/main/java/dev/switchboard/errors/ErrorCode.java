@@ -25,6 +25,7 @@ public enum ErrorCode {
     BAD_REQUEST(400, "the backend refused the request as invalid"),
     AGENT_LOOP(500, "the agent kept calling tools past this turn's bound; nothing was stored"),
     BAD_OUTPUT(502, "the model's answer was unusable; nothing was stored, you may resend"),
+    BUDGET_EXCEEDED(429, "the token budget of this conversation is spent for now; retryAfter says when it resets"),
     DRAINING(503, "this replica is shutting down; reconnect and resend"),
     STORE_UNAVAILABLE(503, "the session store is unavailable; nothing was stored, try again shortly"),
     INTERNAL(500, "the turn failed on the server; nothing was stored, you may resend");

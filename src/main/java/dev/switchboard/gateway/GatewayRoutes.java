@@ -8,6 +8,10 @@ import dev.switchboard.errors.ErrorCode;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.llm.LlmException;
+import dev.switchboard.llm.Usage;
+import dev.switchboard.llm.UsageMeter;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.switchboard.openai.CompletionJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -38,9 +42,11 @@ public class GatewayRoutes {
     private final ObjectMapper json;
     private final BearerKeys keys;
     private final SwitchboardConfig.Gateway config;
+    private final KeyBudgets budgets;
 
-    public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config) {
+    public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config, KeyBudgets budgets) {
         this.pool = pool;
+        this.budgets = budgets;
         this.json = json;
         this.config = config.gateway();
         this.wire = new OpenAiWire(json, this.config.maxTokens(), this.config.maxMessages());
@@ -103,18 +109,47 @@ public class GatewayRoutes {
             return;
         }
         String sessionKey = rc.request().getHeader("X-Session-Id") != null ? rc.request().getHeader("X-Session-Id") : req.user();
-        // the pool does not block: the call runs on this request's event loop from start to end
-        if (req.stream()) {
-            stream(rc.response(), req, sessionKey);
-        } else {
-            complete(rc.response(), req, sessionKey);
-        }
+        String keyId = keys.open() ? "open" : KeyBudgets.idOf(bearer(rc));
+        budgets.admit(keyId).subscribe().with(waitMillis -> {
+            if (waitMillis > 0) {
+                long seconds = (waitMillis + 999) / 1000;
+                rc.response().putHeader("Retry-After", String.valueOf(seconds));
+                send(rc.response(), 429, answers.error("this key spent its tokens for now; retry after " + seconds + " s",
+                        "tokens", "rate_limit_exceeded"));
+                return;
+            }
+            // the pool does not block: the call runs on this request's event loop from start to end
+            UsageMeter meter = new UsageMeter();
+            if (req.stream()) {
+                stream(rc.response(), req, sessionKey, meter, keyId);
+            } else {
+                complete(rc.response(), req, sessionKey, meter, keyId);
+            }
+        }, e -> {
+            LOG.warnf("gateway key budgets unavailable: %s", e.getMessage());
+            send(rc.response(), 503, error(ErrorCode.STORE_UNAVAILABLE));
+        });
     }
 
-    private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
-        pool.chat(req.alias(), sessionKey, req.chat()).subscribe().with(
+    private static String bearer(RoutingContext rc) {
+        return rc.request().getHeader("Authorization").substring(7).trim();
+    }
+
+    /** The backend's own count when it gave one, else what the meter summed (estimated where needed). */
+    private static TokenUsage usageOf(ChatResponse r, UsageMeter meter) {
+        if (r.tokenUsage() != null && meter.completions() <= 1) {
+            return r.tokenUsage();
+        }
+        Usage u = meter.total();
+        return new TokenUsage((int) u.input(), (int) u.output());
+    }
+
+    private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey, UsageMeter meter, String keyId) {
+        pool.chat(req.alias(), sessionKey, req.chat(), null, null, meter)
+                .onTermination().invoke(() -> budgets.spend(keyId, meter.total()))
+                .subscribe().with(
                 r -> send(response, 200, answers.completion(new CompletionJson.Head(id(), req.alias(), now()),
-                        r.aiMessage(), CompletionJson.finishReason(r.aiMessage(), r.finishReason()), r.tokenUsage())),
+                        r.aiMessage(), CompletionJson.finishReason(r.aiMessage(), r.finishReason()), usageOf(r, meter))),
                 e -> failed(response, e));
     }
 
@@ -138,7 +173,7 @@ public class GatewayRoutes {
         return answers.error(code.clientText(), type, code.code());
     }
 
-    private void stream(HttpServerResponse response, OpenAiWire.Request req, String sessionKey) {
+    private void stream(HttpServerResponse response, OpenAiWire.Request req, String sessionKey, UsageMeter meter, String keyId) {
         CompletionJson.Head head = new CompletionJson.Head(id(), req.alias(), now());
         Cancellation cancel = new Cancellation();
         response.closeHandler(v -> cancel.cancel()); // the client hung up: close the backend's stream too
@@ -150,7 +185,7 @@ public class GatewayRoutes {
                 started[0] = true;
             }
             event(response, answers.contentChunk(head, text).toString());
-        }, cancel).subscribe().with(r -> {
+        }, cancel, meter).onTermination().invoke(() -> budgets.spend(keyId, meter.total())).subscribe().with(r -> {
             if (response.closed()) {
                 return;
             }
@@ -161,7 +196,7 @@ public class GatewayRoutes {
             event(response, answers.lastChunk(head, r.aiMessage().toolExecutionRequests(),
                     CompletionJson.finishReason(r.aiMessage(), r.finishReason())).toString());
             if (req.includeUsage()) {
-                event(response, answers.usageChunk(head, r.tokenUsage()).toString());
+                event(response, answers.usageChunk(head, usageOf(r, meter)).toString());
             }
             event(response, "[DONE]");
             response.end();

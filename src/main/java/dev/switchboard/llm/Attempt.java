@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.output.TokenUsage;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +37,8 @@ final class Attempt implements StreamingChatResponseHandler {
     private long firstToken;
     private volatile long lastToken;
     private boolean forwarded;
+    /** Characters of output received, forwarded or not: a try that ends unreported is charged for them. */
+    private long receivedChars;
     private boolean ended;
     private long deadline;
     private long stallTimer = -1;
@@ -73,6 +76,7 @@ final class Attempt implements StreamingChatResponseHandler {
                 return;
             }
             lastToken = System.nanoTime();
+            receivedChars += partial.text() == null ? 0 : partial.text().length();
             if (firstToken == 0) {
                 firstToken = lastToken;
                 if (!call.claim(this)) {
@@ -114,6 +118,25 @@ final class Attempt implements StreamingChatResponseHandler {
         end(null, error);
     }
 
+    /**
+     * What this try cost: the backend's own report when it gave one; else an estimate, for a try
+     * the backend worked on (an answer, output before a cut, a hedge lost or a cancel after the
+     * request was sent) — the prompt, and the output received. A try refused before any output
+     * (a connect error, a 5xx, a 429) is charged nothing.
+     */
+    private Usage spent(ChatResponse response, Throwable error) {
+        TokenUsage reported = response == null ? null : response.tokenUsage();
+        if (reported != null && reported.inputTokenCount() != null) {
+            return new Usage(reported.inputTokenCount(), reported.outputTokenCount() == null ? 0 : reported.outputTokenCount(), false);
+        }
+        boolean worked = response != null || firstToken != 0 || error instanceof CancellationException;
+        if (!worked) {
+            return Usage.NONE;
+        }
+        long output = response != null ? TokenEstimate.of(response.aiMessage()) : (receivedChars + 3) / 4;
+        return new Usage(TokenEstimate.of(request), output, true);
+    }
+
     void end(ChatResponse response, Throwable error) {
         synchronized (this) {
             if (ended) {
@@ -135,6 +158,7 @@ final class Attempt implements StreamingChatResponseHandler {
             exchange.abort(); // a timeout, cancel, lost hedge or broken stream must not keep the connection
         }
         pool.admission().release(backend);
+        call.spent(spent(response, error));
         if (response != null) {
             if (!call.claim(this)) {
                 call.live.remove(this);

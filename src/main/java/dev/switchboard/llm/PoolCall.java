@@ -37,6 +37,7 @@ final class PoolCall {
     private final ChatRequest original;
     final TokenSink tokens;
     final Cancellation cancel;
+    private final UsageMeter meter;
     private final UniEmitter<? super ChatResponse> result;
     private final Set<Backend> tried = new HashSet<>();
     final List<Attempt> live = new ArrayList<>(2);
@@ -51,7 +52,8 @@ final class PoolCall {
     private BackendFailure last;
 
     PoolCall(BackendPool pool, String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel,
-             UniEmitter<? super ChatResponse> result) {
+             UsageMeter meter, UniEmitter<? super ChatResponse> result) {
+        this.meter = meter;
         this.pool = pool;
         this.alias = alias;
         this.sessionKey = sessionKey;
@@ -60,6 +62,13 @@ final class PoolCall {
         this.tokens = tokens;
         this.cancel = cancel;
         this.result = result;
+    }
+
+    /** A try ended: what it cost goes to the caller's meter (a failed call's tries were spent too). */
+    void spent(Usage usage) {
+        if (meter != null && usage.total() > 0) {
+            meter.add(usage);
+        }
     }
 
     void next() {

@@ -152,7 +152,11 @@ public final class CompletionJson {
                 .put("model", head.model());
     }
 
+    /** Leaves {@code usage} out when null: a server that counts nothing says nothing. */
     private static void usage(ObjectNode root, TokenUsage u) {
+        if (u == null) {
+            return;
+        }
         int in = u == null || u.inputTokenCount() == null ? 0 : u.inputTokenCount();
         int out = u == null || u.outputTokenCount() == null ? 0 : u.outputTokenCount();
         root.putObject("usage").put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);

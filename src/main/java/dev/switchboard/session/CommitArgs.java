@@ -17,13 +17,18 @@ import java.util.List;
  * @param memoryJson       the session memory, JSON
  * @param answeredIds      how many answered message ids are remembered
  * @param maxHistoryBytes  stored bytes of history kept
+ * @param inputTokens      what the turn's completions read, summed
+ * @param outputTokens     what they wrote
+ * @param budgets          the budgets the turn was admitted by (from its lease)
  * @param messages         the turn's messages, one JSON each, oldest first
  */
 record CommitArgs(long fence, String leaseValue, long historyTtlMillis, int maxHistory, String messageId, String replyJson,
-                  String agent, String stackJson, String memoryJson, int answeredIds, int maxHistoryBytes, List<String> messages) {
+                  String agent, String stackJson, String memoryJson, int answeredIds, int maxHistoryBytes,
+                  long inputTokens, long outputTokens, BudgetArgs budgets, List<String> messages) {
 
     String[] argv() {
-        String[] argv = new String[11 + messages.size()];
+        int first = 13 + budgets.argv().size();
+        String[] argv = new String[first + messages.size()];
         argv[0] = String.valueOf(fence);
         argv[1] = leaseValue;
         argv[2] = String.valueOf(historyTtlMillis);
@@ -35,8 +40,13 @@ record CommitArgs(long fence, String leaseValue, long historyTtlMillis, int maxH
         argv[8] = memoryJson;
         argv[9] = String.valueOf(answeredIds);
         argv[10] = String.valueOf(maxHistoryBytes);
+        argv[11] = String.valueOf(inputTokens);
+        argv[12] = String.valueOf(outputTokens);
+        for (int i = 0; i < budgets.argv().size(); i++) {
+            argv[13 + i] = budgets.argv().get(i);
+        }
         for (int i = 0; i < messages.size(); i++) {
-            argv[11 + i] = messages.get(i);
+            argv[first + i] = messages.get(i);
         }
         return argv;
     }

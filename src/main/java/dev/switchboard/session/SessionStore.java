@@ -44,9 +44,10 @@ public class SessionStore {
     private final Counter takeovers;
     private final Liveness liveness;
     private static final long RELEASE_RETRY_MILLIS = 500;
-    private final LuaScript beginTurn = LuaScript.load("begin_turn");
-    private final LuaScript commitTurn = LuaScript.load("commit_turn");
-    private final LuaScript releaseLease = LuaScript.load("release_lease");
+    private final LuaScript beginTurn = LuaScript.load("begin_turn", "budget_lib");
+    private final LuaScript commitTurn = LuaScript.load("commit_turn", "budget_lib");
+    private final LuaScript releaseLease = LuaScript.load("release_lease", "budget_lib");
+    private final LuaScript readBudgets = LuaScript.load("read_budgets", "budget_lib");
     private final LuaScript renewLease = LuaScript.load("renew_lease");
     private final LuaScript resetSession = LuaScript.load("reset_session");
     /** Leases of turns running on this replica, with when each was last taken or renewed (ms). */
@@ -64,6 +65,12 @@ public class SessionStore {
         this.historyJson = new HistoryJson(json.getFactory());
         this.config = config.session();
         this.swarm = swarm;
+        if (!swarm.budgets().groups().isEmpty() && "cluster".equalsIgnoreCase(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.redis.client-type", String.class).orElse("standalone"))) {
+            // a group's counter is shared by sessions in every slot; one script cannot span slots
+            throw new IllegalStateException("budgets.groups need one Redis primary (standalone or sentinel): "
+                    + "Redis Cluster cannot count a group's tokens in the same script as a session's turn");
+        }
         this.liveness = liveness;
         this.owner = liveness.owner();
         this.takeovers = Counter.builder("switchboard.session.takeovers")
@@ -84,10 +91,21 @@ public class SessionStore {
      */
     public Uni<TurnStart> begin(String clientId, String messageId, int window) {
         SessionKeys keys = SessionKeys.of(clientId);
-        List<String> keyList = List.of(keys.history(), keys.state(), keys.lease());
+        BudgetArgs budgets = BudgetArgs.of(swarm.budgets(), clientId);
+        List<String> keyList = withBudgets(budgets, keys.history(), keys.state(), keys.lease());
         BeginArgs args = new BeginArgs(owner, config.leaseTtl().toMillis(), window, messageId,
-                swarm.swarm().historyTtl().toMillis(), null);
+                swarm.swarm().historyTtl().toMillis(), null, budgets);
         return tryBegin(clientId, keyList, args, System.nanoTime() + config.leaseWait().toNanos());
+    }
+
+    private static List<String> withBudgets(BudgetArgs budgets, String... sessionKeys) {
+        if (budgets.keys().isEmpty()) {
+            return List.of(sessionKeys);
+        }
+        List<String> keys = new ArrayList<>(sessionKeys.length + budgets.keys().size());
+        keys.addAll(List.of(sessionKeys));
+        keys.addAll(budgets.keys());
+        return keys;
     }
 
     private Uni<TurnStart> tryBegin(String clientId, List<String> keys, BeginArgs args, long deadline) {
@@ -97,7 +115,11 @@ public class SessionStore {
                 return Uni.createFrom().item(new TurnStart.Answered(r.get(1).toString()));
             }
             if ("ok".equals(outcome)) {
-                return Uni.createFrom().item(started(clientId, r));
+                return Uni.createFrom().item(started(clientId, r, args.budgets()));
+            }
+            if ("budget".equals(outcome)) {
+                String budget = args.budgets().names().get(Integer.parseInt(r.get(2).toString()) - 1);
+                return Uni.createFrom().item(new TurnStart.OverBudget(budget, Long.parseLong(r.get(1).toString())));
             }
             String holder = r.get(1).toString();
             long remaining = Long.parseLong(r.get(2).toString());
@@ -137,12 +159,12 @@ public class SessionStore {
      * only if no newer turn began meanwhile (fencing).
      */
     public void releaseAll() {
-        held.keySet().forEach(this::release);
+        held.keySet().forEach(lease -> release(lease, 0, 0));
     }
 
-    private TurnStart.Started started(String clientId, Response r) {
+    private TurnStart.Started started(String clientId, Response r, BudgetArgs budgets) {
         long fence = Long.parseLong(r.get(1).toString());
-        Lease lease = new Lease(clientId, fence, LeaseValue.format(owner, fence));
+        Lease lease = new Lease(clientId, fence, LeaseValue.format(owner, fence), budgets);
         SessionState state = new SessionState(emptyToNull(r.get(2).toString()),
                 read(r.get(3).toString(), STRINGS, List.of()), read(r.get(4).toString(), MEMORY, Map.of()));
         Response entries = r.get(5);
@@ -157,9 +179,13 @@ public class SessionStore {
     /**
      * Ends a turn: appends its messages, stores the reply frame for resends of {@code messageId},
      * saves the state and releases the lease, in one round trip. Fails with
-     * {@link LeaseLostException} when a newer turn of the session has begun meanwhile.
+     * {@link LeaseLostException} when a newer turn of the session has begun meanwhile. The turn's
+     * tokens go on the session's totals and its budgets in the same script.
+     *
+     * @return the tightest budget after this turn, or null when no budget applies
      */
-    public Uni<Void> commit(Lease lease, String messageId, String replyJson, SessionState state, List<HistoryMessage> messages) {
+    public Uni<BudgetLeft> commit(Lease lease, String messageId, String replyJson, SessionState state,
+                                           List<HistoryMessage> messages, long inputTokens, long outputTokens) {
         held.remove(lease);
         SessionKeys keys = SessionKeys.of(lease.clientId());
         List<String> lines = new ArrayList<>(messages.size());
@@ -168,16 +194,39 @@ public class SessionStore {
         }
         CommitArgs args = new CommitArgs(lease.fence(), lease.value(), swarm.swarm().historyTtl().toMillis(),
                 swarm.swarm().maxHistory(), messageId, replyJson, state.activeAgent(), write(state.stack()), write(state.memory()),
-                config.answeredIds(), swarm.swarm().maxHistoryBytes(), lines);
-        return eval(commitTurn, List.of(keys.history(), keys.state(), keys.lease()), args.argv()).flatMap(r -> r.toInteger() == 0
-                ? Uni.createFrom().failure(new LeaseLostException(lease.clientId()))
-                : Uni.createFrom().voidItem());
+                config.answeredIds(), swarm.swarm().maxHistoryBytes(), inputTokens, outputTokens, lease.budgets(), lines);
+        return eval(commitTurn, withBudgets(lease.budgets(), keys.history(), keys.state(), keys.lease()), args.argv()).flatMap(r -> {
+            if (r.type() == io.vertx.redis.client.ResponseType.NUMBER) {
+                return Uni.createFrom().failure(new LeaseLostException(lease.clientId()));
+            }
+            if (r.size() < 3) {
+                return Uni.createFrom().nullItem();
+            }
+            return Uni.createFrom().item(new BudgetLeft(r.get(1).toLong(), r.get(2).toLong()));
+        });
     }
 
-    /** Gives the lease back after a failed turn; nothing else is written. Best effort, not awaited. */
-    public void release(Lease lease) {
+    /**
+     * Gives the lease back after a failed turn. Nothing of the turn is stored, but what its
+     * completions spent is counted (the backend did the work). Best effort, not awaited.
+     */
+    public void release(Lease lease, long inputTokens, long outputTokens) {
         held.remove(lease);
-        release(lease, System.currentTimeMillis() + config.leaseTtl().toMillis());
+        release(lease, inputTokens, outputTokens, System.currentTimeMillis() + config.leaseTtl().toMillis());
+    }
+
+    /** A session's spend and its budgets now: one round trip. */
+    public Uni<SessionSpend> spend(String clientId) {
+        BudgetArgs budgets = BudgetArgs.of(swarm.budgets(), clientId);
+        return eval(readBudgets, withBudgets(budgets, SessionKeys.of(clientId).state()), budgets.argv().toArray(String[]::new))
+                .map(r -> {
+                    List<SessionSpend.Budget> out = new ArrayList<>(budgets.names().size());
+                    for (int i = 0; i < budgets.names().size(); i++) {
+                        out.add(new SessionSpend.Budget(budgets.names().get(i), budgets.tokens(i),
+                                r.get(2 + 3 * i).toLong(), r.get(3 + 3 * i).toLong(), r.get(4 + 3 * i).toLong()));
+                    }
+                    return new SessionSpend(r.get(0).toLong(), r.get(1).toLong(), out);
+                });
     }
 
     /**
@@ -185,12 +234,18 @@ public class SessionStore {
      * until the lease would have expired anyway: otherwise the promoted replica keeps the lease of a
      * turn that failed, and the session's next message waits out the whole lease TTL.
      */
-    private void release(Lease lease, long until) {
-        eval(releaseLease, List.of(SessionKeys.of(lease.clientId()).lease()), lease.value()).subscribe().with(
+    private void release(Lease lease, long inputTokens, long outputTokens, long until) {
+        SessionKeys keys = SessionKeys.of(lease.clientId());
+        List<String> argv = new ArrayList<>(3 + lease.budgets().argv().size());
+        argv.add(lease.value());
+        argv.add(String.valueOf(inputTokens));
+        argv.add(String.valueOf(outputTokens));
+        argv.addAll(lease.budgets().argv());
+        eval(releaseLease, withBudgets(lease.budgets(), keys.lease(), keys.state()), argv.toArray(String[]::new)).subscribe().with(
                 r -> { },
                 e -> {
                     if (System.currentTimeMillis() + RELEASE_RETRY_MILLIS < until) {
-                        vertx.setTimer(RELEASE_RETRY_MILLIS, id -> release(lease, until));
+                        vertx.setTimer(RELEASE_RETRY_MILLIS, id -> release(lease, inputTokens, outputTokens, until));
                     } else {
                         LOG.debugf("lease of %s not released (it will expire): %s", lease.clientId(), e.getMessage());
                     }
@@ -220,7 +275,7 @@ public class SessionStore {
     /** Loads the scripts so that the first turn after start does not pay a NOSCRIPT round trip. */
     public Uni<Void> preload() {
         Uni<Void> all = Uni.createFrom().voidItem();
-        for (LuaScript s : List.of(beginTurn, commitTurn, releaseLease, renewLease, resetSession)) {
+        for (LuaScript s : List.of(beginTurn, commitTurn, releaseLease, renewLease, resetSession, readBudgets)) {
             all = all.flatMap(v -> call(redis.execute("SCRIPT", "LOAD", s.source())).replaceWithVoid());
         }
         return all;
@@ -245,20 +300,7 @@ public class SessionStore {
     }
 
     private Uni<Response> eval(LuaScript script, List<String> keys, String... argv) {
-        String[] args = new String[2 + keys.size() + argv.length];
-        args[0] = script.sha();
-        args[1] = String.valueOf(keys.size());
-        for (int i = 0; i < keys.size(); i++) {
-            args[2 + i] = keys.get(i);
-        }
-        System.arraycopy(argv, 0, args, 2 + keys.size(), argv.length);
-        return call(redis.execute("EVALSHA", args)).onFailure(e -> e.getMessage() != null && e.getMessage().contains("NOSCRIPT"))
-                .recoverWithUni(e -> {
-                    // Redis restarted or was flushed since preload: EVAL once, which also caches the script.
-                    String[] again = args.clone();
-                    again[0] = script.source();
-                    return call(redis.execute("EVAL", again));
-                });
+        return call(script.run(redis, keys, argv));
     }
 
     private Uni<Response> call(Uni<io.vertx.mutiny.redis.client.Response> command) {

@@ -50,10 +50,12 @@ final class OllamaFormat {
     }
 
     private static ObjectNode done(ObjectNode root, TokenUsage usage) {
-        return root.put("done_reason", "stop").put("done", true)
-                .put("total_duration", 1_000_000L).put("load_duration", 0L)
-                .put("prompt_eval_count", usage.inputTokenCount()).put("prompt_eval_duration", 1_000L)
-                .put("eval_count", usage.outputTokenCount()).put("eval_duration", 1_000L);
+        root.put("done_reason", "stop").put("done", true).put("total_duration", 1_000_000L).put("load_duration", 0L);
+        if (usage != null) { // null: a server that reports no counts
+            root.put("prompt_eval_count", usage.inputTokenCount()).put("prompt_eval_duration", 1_000L)
+                    .put("eval_count", usage.outputTokenCount()).put("eval_duration", 1_000L);
+        }
+        return root;
     }
 
     private static ArrayNode toolCalls(List<SimReply.Call> calls) {

@@ -54,7 +54,7 @@ final class OpenAiFormat {
             Pacing.paceTokens(reply.tokens(), tokenDelay, fault, token -> send(out, JSON.contentChunk(head, token)));
         }
         send(out, JSON.lastChunk(head, List.of(), finishReason(reply)));
-        if (includeUsage) {
+        if (includeUsage && usage != null) {
             send(out, JSON.usageChunk(head, usage));
         }
         SimHttp.chunk(out, "data: [DONE]\n\n");

@@ -42,6 +42,9 @@ public final class Simulator implements AutoCloseable {
     /** Generation slots (null = unbounded) and the completions waiting for one. */
     private final Semaphore slots;
     private final AtomicInteger queued = new AtomicInteger();
+    /** What answers report spending: null estimates from the text; input -1 reports nothing at all. */
+    private volatile TokenUsage fixedUsage;
+    private final AtomicLong reportedTokens = new AtomicLong();
 
     private Simulator(SimOptions options) throws IOException {
         this.options = options;
@@ -134,7 +137,14 @@ public final class Simulator implements AutoCloseable {
                             body.path("fraction").asDouble(1.0)));
                     SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("fault", faults.current().mode()));
                 }
+                case "POST /_sim/usage" -> {
+                    JsonNode body = SimHttp.json().readTree(ex.getRequestBody());
+                    fixedUsage = !body.path("report").asBoolean(true) ? new TokenUsage(-1, 0)
+                            : body.has("input") ? new TokenUsage(body.path("input").asInt(), body.path("output").asInt()) : null;
+                    SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("usage", String.valueOf(fixedUsage)));
+                }
                 case "GET /_sim/stats" -> SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("name", options.name())
+                        .put("reportedTokens", reportedTokens.get())
                         .put("requests", requests.get()).put("inflight", inflight.get()).put("maxInflight", maxInflight.get())
                         .put("queued", queued.get()));
                 default -> SimHttp.text(ex, 404, "404 page not found");
@@ -271,11 +281,17 @@ public final class Simulator implements AutoCloseable {
         boolean cut = "cut".equals(f.mode());
         if (openAi) {
             if (stream) {
-                OpenAiFormat.stream(ex, model, reply, usage, req.path("stream_options").path("include_usage").asBoolean(false),
-                        options.tokenDelay().toMillis(), f);
+                boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
+                OpenAiFormat.stream(ex, model, reply, usage, includeUsage, options.tokenDelay().toMillis(), f);
+                if (includeUsage) {
+                    reported(usage);
+                }
             } else {
                 Pacing.sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
                 SimHttp.answer(ex, OpenAiFormat.completion(model, reply, usage), cut);
+                if (!cut) {
+                    reported(usage);
+                }
             }
         } else {
             if (stream) {
@@ -284,12 +300,31 @@ public final class Simulator implements AutoCloseable {
                 Pacing.sleep(options.tokenDelay().toMillis() * Math.max(0, reply.tokens().size() - 1));
                 SimHttp.answer(ex, OllamaFormat.completion(model, reply, usage), cut);
             }
+            if (!cut) {
+                reported(usage);
+            }
         }
     }
 
-    /** What the answer reports spending: about a token per four characters in, a token per word out. */
-    private static TokenUsage usage(JsonNode req, SimReply reply) {
-        return new TokenUsage(req.path("messages").toString().length() / 4, Math.max(1, reply.tokens().size()));
+    /**
+     * What the answer reports spending: as set by {@code POST /_sim/usage}, else about a token per
+     * four characters in and a token per word out; null when it reports nothing.
+     */
+    private TokenUsage usage(JsonNode req, SimReply reply) {
+        TokenUsage fixed = fixedUsage;
+        TokenUsage u = fixed != null ? fixed
+                : new TokenUsage(req.path("messages").toString().length() / 4, Math.max(1, reply.tokens().size()));
+        if (u.inputTokenCount() < 0) {
+            return null;
+        }
+        return u;
+    }
+
+    /** Counts what an answer reported once it was sent whole (a cut stream sent no usage). */
+    private void reported(TokenUsage u) {
+        if (u != null) {
+            reportedTokens.addAndGet(u.totalTokenCount());
+        }
     }
 
     private static List<SimBrain.Msg> messages(JsonNode array) {

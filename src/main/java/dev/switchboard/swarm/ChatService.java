@@ -3,6 +3,7 @@ package dev.switchboard.swarm;
 import dev.switchboard.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.llm.Usage;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.LeaseLostException;
 import dev.switchboard.session.LeaseValue;
@@ -31,9 +32,12 @@ public class ChatService {
     private final ReplicaIdentity replica;
     private final ObjectMapper json;
     private final TurnAdmission admission;
+    private final TokenMetrics tokens;
 
-    public ChatService(SessionStore store, Swarm swarm, ReplicaIdentity replica, ObjectMapper json, TurnAdmission admission) {
+    public ChatService(SessionStore store, Swarm swarm, ReplicaIdentity replica, ObjectMapper json, TurnAdmission admission,
+                       TokenMetrics tokens) {
         this.admission = admission;
+        this.tokens = tokens;
         this.store = store;
         this.swarm = swarm;
         this.replica = replica;
@@ -62,7 +66,8 @@ public class ChatService {
                                    TurnListener listener, Swarm.TurnOptions options) {
         return send(ticket, clientId, messageId, text, listener, options)
                 .<TurnOutcome>map(TurnOutcome.Answered::new)
-                .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId)));
+                .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId),
+                        e instanceof TurnException t ? t.retryAfterSeconds() : 0));
     }
 
     private static ErrorCode codeOf(Throwable e, String clientId, String messageId) {
@@ -94,8 +99,16 @@ public class ChatService {
                     case TurnStart.Busy b -> Uni.createFrom().failure(new TurnException(ErrorCode.BUSY,
                             "another message of this session is still being answered (by replica "
                                     + replicaOf(b.holder()) + ")"));
+                    case TurnStart.OverBudget o -> overBudget(o);
                     case TurnStart.Started s -> run(clientId, messageId, text, listener, options, s);
                 });
+    }
+
+    /** Nothing ran and nothing is stored: the client hears when the budget's window ends. */
+    private Uni<TurnReply> overBudget(TurnStart.OverBudget o) {
+        tokens.refused(o.budget());
+        return Uni.createFrom().failure(TurnException.retryAfter(ErrorCode.BUDGET_EXCEEDED,
+                "the " + o.budget() + " budget is spent until its window ends", (o.retryAfterMillis() + 999) / 1000));
     }
 
     /** The lease is ours: run the agents, then store the turn and give the lease back in one round trip. */
@@ -108,12 +121,21 @@ public class ChatService {
                     if (options.cancelled()) {
                         return Uni.createFrom().failure(new TurnException(ErrorCode.CANCELLED, "the turn was cancelled"));
                     }
+                    Usage spent = options.meter().total();
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false, outcome.resumed());
-                    return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages())
-                            .replaceWith(reply);
+                    return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages(),
+                                    spent.input(), spent.output())
+                            .invoke(() -> tokens.spent(outcome.agent(), spent, s.lease().budgets().names()))
+                            .map(left -> new TurnReply(reply.text(), reply.agent(), reply.replica(), false, reply.resumed(),
+                                    spent, left));
                 })
-                // a lost lease belongs to a newer turn now: only this turn's own lease is given back
-                .onFailure(e -> !(e instanceof LeaseLostException)).invoke(e -> store.release(s.lease()))
+                // a lost lease belongs to a newer turn now: only this turn's own lease is given back, with
+                // what the failed turn's completions spent (the backends did that work)
+                .onFailure(e -> !(e instanceof LeaseLostException)).invoke(e -> {
+                    Usage spent = options.meter().total();
+                    tokens.spent(null, spent, s.lease().budgets().names());
+                    store.release(s.lease(), spent.input(), spent.output());
+                })
                 // This replica stalled (or was thought dead) and another took the turn over: when that one
                 // stored an answer to this message, this socket gets the same answer, not an error.
                 .onFailure(LeaseLostException.class).recoverWithUni(e -> messageId == null ? Uni.createFrom().failure(e)

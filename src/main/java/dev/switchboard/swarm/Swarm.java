@@ -4,6 +4,7 @@ import dev.switchboard.config.AgentSpec;
 import dev.switchboard.config.SwarmSpec;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
+import dev.switchboard.llm.UsageMeter;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionState;
@@ -59,8 +60,18 @@ public class Swarm {
     }
 
     /** How one turn runs: streamed or not, and the handle that cancels it. */
-    public record TurnOptions(boolean stream, Cancellation cancel) {
-        public static final TurnOptions PLAIN = new TurnOptions(false, null);
+    /**
+     * How a turn runs: streamed or not, the handle that cancels it, and the meter its completions'
+     * cost is added to (one per turn: the commit stores it, a failed turn's release too).
+     */
+    public record TurnOptions(boolean stream, Cancellation cancel, UsageMeter meter) {
+        public TurnOptions(boolean stream, Cancellation cancel) {
+            this(stream, cancel, new UsageMeter());
+        }
+
+        public static TurnOptions plain() {
+            return new TurnOptions(false, null);
+        }
 
         /** True once the client stopped this turn (a turn without a handle cannot be stopped). */
         public boolean cancelled() {
@@ -80,7 +91,7 @@ public class Swarm {
 
     public Uni<Outcome> run(String clientId, SessionState state, List<HistoryMessage> history, HistoryMessage userMessage,
                             TurnListener listener) {
-        return run(clientId, state, history, userMessage, listener, TurnOptions.PLAIN);
+        return run(clientId, state, history, userMessage, listener, TurnOptions.plain());
     }
 
     /**

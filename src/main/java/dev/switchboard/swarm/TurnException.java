@@ -8,6 +8,7 @@ import dev.switchboard.errors.ErrorCode;
  */
 public class TurnException extends RuntimeException {
     private final ErrorCode error;
+    private long retryAfterSeconds;
 
     public TurnException(ErrorCode error, String detail) {
         super(detail);
@@ -17,6 +18,18 @@ public class TurnException extends RuntimeException {
     public TurnException(ErrorCode error, String detail, Throwable cause) {
         super(detail, cause);
         this.error = error;
+    }
+
+    /** A failure the client may retry after a known time (a spent budget). */
+    public static TurnException retryAfter(ErrorCode error, String detail, long retryAfterSeconds) {
+        TurnException e = new TurnException(error, detail);
+        e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /** Seconds until a retry can succeed, or 0 when that is not known. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public ErrorCode error() {

@@ -125,8 +125,33 @@ final class TurnLoop {
         }
         List<ToolSpecification> offered = new ArrayList<>(swarm.navigation().toolsOf(agent.name(), stack));
         offered.addAll(swarm.tools().specsOf(agent));
-        ChatRequest request = ChatRequest.builder().messages(messages).toolSpecifications(offered).build();
-        return swarm.pool().chat(agent.model(), clientId, request, options.stream() ? tokens : null, options.cancel())
+        ChatRequest.Builder request = ChatRequest.builder().messages(messages).toolSpecifications(offered);
+        int maxTokens = outputAllowance();
+        if (maxTokens == 0) {
+            return Uni.createFrom().failure(new TurnException(ErrorCode.AGENT_LOOP, "agent " + agent.name()
+                    + " spent its max-turn-tokens (" + agent.maxTurnTokens() + ") before answering"));
+        }
+        if (maxTokens > 0) {
+            request.maxOutputTokens(maxTokens);
+        }
+        return complete(request.build());
+    }
+
+    /**
+     * The {@code max_tokens} of the next completion: the agent's {@code max-tokens}, and no more than
+     * what its {@code max-turn-tokens} leaves after the turn's completions so far; -1 when unbounded.
+     */
+    private int outputAllowance() {
+        long allowance = agent.maxTokens() > 0 ? agent.maxTokens() : Long.MAX_VALUE;
+        if (agent.maxTurnTokens() > 0) {
+            allowance = Math.min(allowance, Math.max(0, agent.maxTurnTokens() - options.meter().total().output()));
+        }
+        return allowance == Long.MAX_VALUE ? -1 : (int) allowance;
+    }
+
+    private Uni<AiMessage> complete(ChatRequest request) {
+        return swarm.pool().chat(agent.model(), clientId, request, options.stream() ? tokens : null, options.cancel(),
+                        options.meter())
                 .map(ChatResponse::aiMessage)
                 .onFailure(LlmException.class).transform(e -> new TurnException(((LlmException) e).error(), e.getMessage(), e));
     }

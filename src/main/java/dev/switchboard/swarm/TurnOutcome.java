@@ -12,6 +12,10 @@ public sealed interface TurnOutcome {
     record Answered(TurnReply reply) implements TurnOutcome {
     }
 
-    record Failed(ErrorCode code) implements TurnOutcome {
+    /** @param retryAfterSeconds when the client may try again (a spent budget), else 0 */
+    record Failed(ErrorCode code, long retryAfterSeconds) implements TurnOutcome {
+        public Failed(ErrorCode code) {
+            this(code, 0);
+        }
     }
 }

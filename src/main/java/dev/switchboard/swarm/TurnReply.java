@@ -1,5 +1,7 @@
 package dev.switchboard.swarm;
 
+import dev.switchboard.llm.Usage;
+import dev.switchboard.session.BudgetLeft;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -9,7 +11,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * @param replayed true when this is the stored answer to a message id answered before
  * @param resumed  how many times a backend's stream broke mid-answer and another one went on
+ * @param usage    what the turn's completions spent (null for a replayed answer: it cost nothing now)
+ * @param budget   the tightest budget after the turn, or null when none applies
  */
 @RegisterForReflection
-public record TurnReply(String text, String agent, String replica, @JsonIgnore boolean replayed, int resumed) {
+public record TurnReply(String text, String agent, String replica, @JsonIgnore boolean replayed, int resumed,
+                        @JsonIgnore Usage usage, @JsonIgnore BudgetLeft budget) {
+
+    public TurnReply(String text, String agent, String replica, boolean replayed, int resumed) {
+        this(text, agent, replica, replayed, resumed, null, null);
+    }
 }

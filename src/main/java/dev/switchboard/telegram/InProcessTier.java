@@ -39,7 +39,7 @@ final class InProcessTier implements Tier {
         }
         // through the same admission as a socket's turns: a draining replica takes none (the webhook
         // answers 503 and Telegram sends the update again, to a replica that is not stopping)
-        return onThisContext(chat.ask(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.PLAIN)
+        return onThisContext(chat.ask(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.plain())
                 .map(outcome -> switch (outcome) {
                     case TurnOutcome.Answered a -> new Answer(a.reply().text(), a.reply().agent(), null);
                     case TurnOutcome.Failed f when f.code() == ErrorCode.DRAINING ->

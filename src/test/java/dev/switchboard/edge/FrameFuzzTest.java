@@ -26,13 +26,14 @@ class FrameFuzzTest {
 
     private final FrameCodec codec = new FrameCodec(new ObjectMapper(), 64 * 1024, 500, 16_000);
 
-    /** "message:ID", "cancel:ID", "history:LIMIT", "reset" or "invalid:CODE". */
+    /** "message:ID", "cancel:ID", "history:LIMIT", "reset", "usage" or "invalid:CODE". */
     private String describe(String frame) {
         return switch (codec.decode(frame)) {
             case Inbound.Message m -> "message:" + m.id();
             case Inbound.Cancel c -> "cancel:" + c.id();
             case Inbound.History h -> "history:" + h.limit();
             case Inbound.Reset r -> "reset";
+            case Inbound.Usage u -> "usage";
             case Inbound.Invalid i -> "invalid:" + i.code().code();
         };
     }

@@ -129,12 +129,12 @@ class SessionStoreTest {
         TurnStart.Started first = assertInstanceOf(TurnStart.Started.class, store.begin(id, "f-1", 10).await().indefinitely());
         assertFalse(store.reset(id).await().indefinitely(), "refused while the turn holds its lease");
         store.commit(first.lease(), "f-1", "{\"text\":\"hi\",\"agent\":\"sales\",\"replica\":\"test\"}",
-                new SessionState("sales", List.of(), Map.of()), List.of()).await().indefinitely();
+                new SessionState("sales", List.of(), Map.of()), List.of(), 0, 0).await().indefinitely();
         assertTrue(store.reset(id).await().indefinitely());
         TurnStart.Started next = assertInstanceOf(TurnStart.Started.class, store.begin(id, "f-1", 10).await().indefinitely());
         assertEquals(new SessionState(null, List.of(), Map.of()), next.state(), "agent and answered ids are gone");
         assertTrue(next.lease().fence() > first.lease().fence(), "a turn from before the reset could never commit after it");
-        store.release(next.lease());
+        store.release(next.lease(), 0, 0);
     }
 
     @Test
@@ -144,7 +144,7 @@ class SessionStoreTest {
         assertEquals(new SessionState(null, List.of(), Map.of()), s.state());
         store.commit(s.lease(), "k-1", "{\"text\":\"hi\",\"agent\":\"triage\",\"replica\":\"test\"}",
                 new SessionState("triage", List.of(), Map.of("name", "Ada")),
-                List.of(HistoryMessage.user("k-1", "triage", "hello", 1), HistoryMessage.assistant("a-1", "triage", "hi", 2))).await().indefinitely();
+                List.of(HistoryMessage.user("k-1", "triage", "hello", 1), HistoryMessage.assistant("a-1", "triage", "hi", 2)), 0, 0).await().indefinitely();
         try (RedisProbe r = RedisProbe.local()) {
             assertEquals(2L, r.call("LLEN", "sb:{" + id + "}:history"));
             assertTrue((Long) r.call("PTTL", "sb:{" + id + "}:history") > 3_000_000, "history-ttl of the test swarm is 1h");
@@ -155,7 +155,7 @@ class SessionStoreTest {
         assertEquals("triage", next.state().activeAgent());
         assertEquals("Ada", next.state().memory().get("name"));
         assertEquals(List.of("hello", "hi"), next.window().stream().map(HistoryMessage::content).toList());
-        store.release(next.lease());
+        store.release(next.lease(), 0, 0);
     }
 
     @Test
@@ -164,11 +164,11 @@ class SessionStoreTest {
         for (int i = 0; i < 6; i++) {
             TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 0).await().indefinitely();
             store.commit(s.lease(), null, "{}", new SessionState("triage", List.of(), Map.of()),
-                    List.of(HistoryMessage.user("u" + i, "triage", "m" + i, i))).await().indefinitely();
+                    List.of(HistoryMessage.user("u" + i, "triage", "m" + i, i)), 0, 0).await().indefinitely();
         }
         TurnStart.Started s = (TurnStart.Started) store.begin(id, null, 3).await().indefinitely();
         assertEquals(List.of("m3", "m4", "m5"), s.window().stream().map(HistoryMessage::content).toList());
-        store.release(s.lease());
+        store.release(s.lease(), 0, 0);
     }
 
     @Test
@@ -179,7 +179,7 @@ class SessionStoreTest {
         TurnStart.Busy busy = assertInstanceOf(TurnStart.Busy.class, store.begin(id, "b", 10).await().indefinitely());
         assertTrue(System.nanoTime() - t0 >= 2_500_000_000L, "waited for sb.session.lease-wait (3s in tests)");
         assertTrue(busy.holder().matches("test~[0-9a-f]+#[0-9]+"), "the lease names its owner, replica~incarnation#fence: " + busy.holder());
-        store.release(first.lease());
+        store.release(first.lease(), 0, 0);
         assertInstanceOf(TurnStart.Started.class, store.begin(id, "b", 10).await().indefinitely());
     }
 
@@ -194,8 +194,8 @@ class SessionStoreTest {
         assertTrue(newer.lease().fence() > old.lease().fence());
         SessionState st = new SessionState("triage", List.of(), Map.of());
         assertThrows(LeaseLostException.class, () -> store.commit(old.lease(), "old", "{}", st,
-                List.of(HistoryMessage.user("old", "triage", "stale", 1))).await().indefinitely());
-        store.commit(newer.lease(), "new", "{}", st, List.of(HistoryMessage.user("new", "triage", "fresh", 2))).await().indefinitely();
+                List.of(HistoryMessage.user("old", "triage", "stale", 1)), 0, 0).await().indefinitely());
+        store.commit(newer.lease(), "new", "{}", st, List.of(HistoryMessage.user("new", "triage", "fresh", 2)), 0, 0).await().indefinitely();
         assertEquals(List.of("fresh"), store.history(id, 10).await().indefinitely().stream().map(HistoryMessage::content).toList());
     }
 
@@ -205,12 +205,12 @@ class SessionStoreTest {
         SessionState st = new SessionState("triage", List.of(), Map.of());
         for (int i = 0; i < 70; i++) {
             TurnStart.Started s = (TurnStart.Started) store.begin(id, "id-" + i, 0).await().indefinitely();
-            store.commit(s.lease(), "id-" + i, "{\"text\":\"" + i + "\",\"agent\":\"triage\",\"replica\":\"test\"}", st, List.of()).await().indefinitely();
+            store.commit(s.lease(), "id-" + i, "{\"text\":\"" + i + "\",\"agent\":\"triage\",\"replica\":\"test\"}", st, List.of(), 0, 0).await().indefinitely();
         }
         assertInstanceOf(TurnStart.Answered.class, store.begin(id, "id-69", 0).await().indefinitely());
         TurnStart forgotten = store.begin(id, "id-0", 0).await().indefinitely();
         assertInstanceOf(TurnStart.Started.class, forgotten, "the oldest of 70 ids fell out of the 64 kept");
-        store.release(((TurnStart.Started) forgotten).lease());
+        store.release(((TurnStart.Started) forgotten).lease(), 0, 0);
         try (RedisProbe r = RedisProbe.local()) {
             @SuppressWarnings("unchecked")
             List<Object> fields = (List<Object>) r.call("HKEYS", "sb:{" + id + "}:state");
