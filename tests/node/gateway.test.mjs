@@ -173,3 +173,46 @@ test('without keys the gateway refuses everyone, unless SB_GATEWAY_ALLOW_OPEN op
     stop(open);
   }
 });
+
+test('a key over its tokens per minute gets 429 with Retry-After; another key goes on', async () => {
+  // keys of their own, so counts left in Redis by an earlier run do not matter
+  const spender = `key-spender-${Date.now()}`;
+  const other = `key-other-${Date.now()}`;
+  const limited = await startReplica(19184, { SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-gateway.yaml'),
+    SB_GATEWAY_API_KEYS: `${spender},${other}`, SB_GATEWAY_TOKENS_PER_MINUTE: '40', SB_ADMIN_API_KEY: 'admin-secret' });
+  const ask = (key) => fetch('http://127.0.0.1:19184/v1/chat/completions', {
+    method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'spend some tokens for me please' }] }),
+  });
+  try {
+    let refused = null;
+    let spent = 0;
+    for (let i = 0; i < 12 && !refused; i++) {
+      const r = await ask(spender);
+      if (r.status === 429) refused = r;
+      else {
+        assert.equal(r.status, 200);
+        spent += (await r.json()).usage.total_tokens;
+      }
+    }
+    assert.ok(refused, `refused once the key spent ${spent} of its 40 tokens a minute`);
+    assert.ok(spent >= 40, `admitted while tokens were left: ${spent}`);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    const body = await refused.json();
+    assert.equal(body.error.code, 'rate_limit_exceeded');
+    await assert.rejects(new OpenAI({ baseURL: 'http://127.0.0.1:19184/v1', apiKey: spender, maxRetries: 0 })
+      .chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x' }] }),
+    (e) => e instanceof OpenAI.RateLimitError && e.status === 429);
+    assert.equal((await ask(other)).status, 200, 'another key has its own allowance');
+
+    const view = await (await fetch('http://127.0.0.1:19184/admin/budgets',
+      { headers: { Authorization: 'Bearer admin-secret' } })).json();
+    assert.equal(view.keys.length, 2);
+    assert.ok(!JSON.stringify(view).includes(spender), 'keys are shown by id, never themselves');
+    const spentByKey = view.keys.map((k) => k.minute.spent).sort((a, b) => a - b);
+    assert.ok(spentByKey[1] >= 40 && spentByKey[0] > 0, JSON.stringify(view));
+  } finally {
+    stop(limited);
+  }
+});

@@ -45,6 +45,7 @@ public final class Simulator implements AutoCloseable {
     /** What answers report spending: null estimates from the text; input -1 reports nothing at all. */
     private volatile TokenUsage fixedUsage;
     private final AtomicLong reportedTokens = new AtomicLong();
+    private volatile int lastMaxTokens = -1;
 
     private Simulator(SimOptions options) throws IOException {
         this.options = options;
@@ -103,6 +104,31 @@ public final class Simulator implements AutoCloseable {
         this.loaded = loaded;
     }
 
+    /** Every answer reports this usage (a fixed cost per completion, as tests of budgets need). */
+    public void reportUsage(int input, int output) {
+        fixedUsage = new TokenUsage(input, output);
+    }
+
+    /** Answers report no usage at all, as some OpenAI-compatible servers do. */
+    public void reportNoUsage() {
+        fixedUsage = new TokenUsage(-1, 0);
+    }
+
+    /** The default: usage estimated from the request and the answer's words. */
+    public void reportEstimatedUsage() {
+        fixedUsage = null;
+    }
+
+    /** The output bound the latest completion request asked for ({@code max_tokens}, Ollama's {@code num_predict}); -1 for none. */
+    public int lastMaxTokens() {
+        return lastMaxTokens;
+    }
+
+    /** Tokens reported in answers that reached the client whole. */
+    public long reportedTokens() {
+        return reportedTokens.get();
+    }
+
     /** Applies {@code f} to the next {@code f.count()} completion requests (all of them when negative). */
     public void inject(Fault f) {
         faults.inject(f);
@@ -139,8 +165,13 @@ public final class Simulator implements AutoCloseable {
                 }
                 case "POST /_sim/usage" -> {
                     JsonNode body = SimHttp.json().readTree(ex.getRequestBody());
-                    fixedUsage = !body.path("report").asBoolean(true) ? new TokenUsage(-1, 0)
-                            : body.has("input") ? new TokenUsage(body.path("input").asInt(), body.path("output").asInt()) : null;
+                    if (!body.path("report").asBoolean(true)) {
+                        reportNoUsage();
+                    } else if (body.has("input")) {
+                        reportUsage(body.path("input").asInt(), body.path("output").asInt());
+                    } else {
+                        reportEstimatedUsage();
+                    }
                     SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("usage", String.valueOf(fixedUsage)));
                 }
                 case "GET /_sim/stats" -> SimHttp.json(ex, 200, SimHttp.json().createObjectNode().put("name", options.name())
@@ -219,6 +250,9 @@ public final class Simulator implements AutoCloseable {
                 }
                 default -> { }
             }
+            JsonNode max = req.has("max_completion_tokens") ? req.get("max_completion_tokens")
+                    : req.has("max_tokens") ? req.get("max_tokens") : req.path("options").path("num_predict");
+            lastMaxTokens = max.isNumber() ? max.asInt() : -1;
             SimReply reply = brain.answer(messages(req.path("messages")), toolNames(req.path("tools")));
             if (reply.status() != 200) {
                 SimHttp.error(ex, openAi, reply.status(), "failure requested by a [[sim:status]] directive");
