@@ -76,6 +76,7 @@ test('send and receive through nginx; Enter sends, Shift+Enter is a new line', a
   await expectText(replies(page).first(), /said="hello from the browser"/);
   const meta = await replies(page).first().locator('.meta').textContent();
   assert.match(meta, /^triage · replica 1838[12]$/);
+  await expectText(page.getByLabel('Token budget'), /^[\d,]+ tokens left · resets in \d+ (min|h)/);
 
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.focus();
@@ -87,6 +88,23 @@ test('send and receive through nginx; Enter sends, Shift+Enter is a new line', a
   assert.equal(await box.inputValue(), '');
   await expectText(replies(page).nth(1), /users=2 said="first line second line"/); // the simulator echoes one line
   assert.equal(await log(page).locator('.msg.user').nth(1).textContent(), 'first line\nsecond line');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a spent budget is shown with when it resets, and the message stays for a retry', async () => {
+  // the swarm file gives clientIds "budget-..." a shared group of 1 token an hour: spent by one turn
+  const { page, context, problems } = await visit();
+  await page.evaluate(() => localStorage.setItem('sb.clientId', `budget-${crypto.randomUUID()}`));
+  await page.reload();
+  await expectText(page.getByRole('status'), /^Connected$/);
+  await send(page, 'spend it');
+  await page.waitForFunction(() => document.querySelector('#log .problem, #log article.msg.assistant:not([aria-busy])'));
+  await send(page, 'and more');
+  const alert = await expectText(page.getByRole('alert').last(), /token budget for now\. It resets in \d+ (min|h)/);
+  assert.match(alert, /nothing was saved/);
+  await expectText(page.getByLabel('Token budget'), /^Token budget used up · resets in \d+ (min|h)/);
+  await page.getByRole('alert').last().getByRole('button', { name: 'Retry' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

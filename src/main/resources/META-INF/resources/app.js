@@ -21,7 +21,26 @@ const ADVICE = {
   agent_loop: 'The assistant went round in circles. Rephrase and try again.',
   bad_request: 'The model refused this request. Rephrase it.',
   too_large: 'The message is too long. Shorten it.',
+  budget_exceeded: 'This chat has used its token budget for now.',
 };
+
+const budgetLine = $('budget');
+
+/** "in 42 s", "in 12 min", "in 3 h 5 min": how long until a budget's window ends. */
+function inWords(seconds) {
+  if (seconds < 60) return `in ${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `in ${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  return minutes % 60 ? `in ${h} h ${minutes % 60} min` : `in ${h} h`;
+}
+
+/** What is left of the tightest budget after a turn, when a budget applies. */
+function showBudget(left, resetIn) {
+  budgetLine.hidden = false;
+  budgetLine.textContent = left > 0 ? `${left.toLocaleString()} tokens left · resets ${inWords(resetIn)}`
+    : `Token budget used up · resets ${inWords(resetIn)}`;
+}
 
 const CLIENT_KEY = 'sb.clientId';
 let clientId = localStorage.getItem(CLIENT_KEY) || newClientId();
@@ -155,6 +174,7 @@ function onFrame(f) {
       el.removeAttribute('aria-busy');
       el.querySelector('.body').replaceChildren(renderMarkdown(f.data));
       setMeta(el, f.agentName, f.replica);
+      if (f.budget) showBudget(f.budget.left, f.budget.resetIn);
       remember(f.id, f.replica);
       settle(f.id);
       scrollToEnd();
@@ -180,7 +200,10 @@ function showError(f) {
   const problem = document.createElement('div');
   problem.className = 'problem';
   problem.setAttribute('role', 'alert');
-  problem.textContent = `${f.message} ${ADVICE[f.code] || ''}`.trim();
+  problem.textContent = f.code === 'budget_exceeded'
+    ? `${ADVICE.budget_exceeded} It resets ${inWords(f.retryAfter)}; nothing was saved.`
+    : `${f.message} ${ADVICE[f.code] || ''}`.trim();
+  if (f.code === 'budget_exceeded') showBudget(0, f.retryAfter);
   const bubble = id && log.querySelector(`.msg.assistant[data-id="${CSS.escape(id)}"]`);
   const text = id ? connection.unanswered.get(id) : undefined;
   if (text !== undefined) {

@@ -41,11 +41,11 @@ final class InProcessTier implements Tier {
         // answers 503 and Telegram sends the update again, to a replica that is not stopping)
         return onThisContext(chat.ask(clientId, messageId, text, TurnListener.NONE, Swarm.TurnOptions.plain())
                 .map(outcome -> switch (outcome) {
-                    case TurnOutcome.Answered a -> new Answer(a.reply().text(), a.reply().agent(), null);
+                    case TurnOutcome.Answered a -> new Answer(a.reply().text(), a.reply().agent());
                     case TurnOutcome.Failed f when f.code() == ErrorCode.DRAINING ->
                             throw new IllegalStateException("this replica is draining");
                     // the code's fixed text, as a socket client reads it: the detail is in the log
-                    case TurnOutcome.Failed f -> Answer.error(f.code().code(), f.code().clientText());
+                    case TurnOutcome.Failed f -> Answer.error(f.code().code(), f.code().clientText(), f.retryAfterSeconds());
                 }));
     }
 

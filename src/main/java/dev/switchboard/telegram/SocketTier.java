@@ -58,9 +58,9 @@ public final class SocketTier implements Tier {
         return link(chatId).request(frame, f -> messageId.equals(f.getString("id"))
                         && List.of("reply", "error", "cancelled").contains(f.getString("type")))
                 .map(f -> switch (f.getString("type")) {
-                    case "reply" -> new Answer(f.getString("data"), f.getString("agentName"), null);
+                    case "reply" -> new Answer(f.getString("data"), f.getString("agentName"));
                     case "cancelled" -> Answer.error("cancelled", "the turn was cancelled");
-                    default -> Answer.error(f.getString("code"), f.getString("message"));
+                    default -> Answer.error(f.getString("code"), f.getString("message"), f.getLong("retryAfter", 0L));
                 });
     }
 

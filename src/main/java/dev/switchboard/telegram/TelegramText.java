@@ -48,6 +48,22 @@ public final class TelegramText {
     }
 
     /** {@code s} with every MarkdownV2 special character escaped: shows exactly as written. */
+    /** "in 45 seconds", "in 12 minutes", "in 3 hours 5 minutes": how long until a budget resets. */
+    public static String inWords(long seconds) {
+        if (seconds < 60) {
+            return "in " + plural(Math.max(1, seconds), "second");
+        }
+        long minutes = (seconds + 59) / 60;
+        if (minutes < 60) {
+            return "in " + plural(minutes, "minute");
+        }
+        return "in " + plural(minutes / 60, "hour") + (minutes % 60 == 0 ? "" : " " + plural(minutes % 60, "minute"));
+    }
+
+    private static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
+
     public static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {

@@ -21,10 +21,21 @@ public interface Tier {
     /** Starts the chat's session over; false when a turn of it is running. */
     Future<Boolean> reset(long chatId);
 
-    /** An answer: {@code text} and {@code agent}, or an error {@code code} with its message in {@code text}. */
-    record Answer(String text, String agent, String code) {
+    /**
+     * An answer: {@code text} and {@code agent}, or an error {@code code} with its message in
+     * {@code text} and, for a spent budget, the seconds until it resets in {@code retryAfter}.
+     */
+    record Answer(String text, String agent, String code, long retryAfter) {
+        public Answer(String text, String agent) {
+            this(text, agent, null, 0);
+        }
+
         public static Answer error(String code, String message) {
-            return new Answer(message, null, code);
+            return new Answer(message, null, code, 0);
+        }
+
+        public static Answer error(String code, String message, long retryAfter) {
+            return new Answer(message, null, code, retryAfter);
         }
 
         public boolean failed() {

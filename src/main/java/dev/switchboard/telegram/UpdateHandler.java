@@ -82,7 +82,19 @@ public final class UpdateHandler {
         long typing = vertx.setPeriodic(0, TYPING_EVERY_MS, t -> typing(chatId));
         return tier.ask(chatId, "tg-" + updateId, text)
                 .onComplete(ar -> vertx.cancelTimer(typing))
-                .map(a -> a.failed() ? "Sorry, I could not answer that: " + a.text() : a.text());
+                .map(UpdateHandler::reply);
+    }
+
+    /** What the chat reads: the answer, or why there is none in words a Telegram user can act on. */
+    static String reply(Tier.Answer a) {
+        if (!a.failed()) {
+            return a.text();
+        }
+        if ("budget_exceeded".equals(a.code())) {
+            return "This chat has used its token budget for now. It resets " + TelegramText.inWords(a.retryAfter())
+                    + "; send your message again then.";
+        }
+        return "Sorry, I could not answer that: " + a.text();
     }
 
     private static Future<String> unreadable(Throwable e) {

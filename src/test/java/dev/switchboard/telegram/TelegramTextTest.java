@@ -59,4 +59,17 @@ class TelegramTextTest {
         assertTrue(pieces.get(0).startsWith("```") && pieces.get(0).endsWith("\n```"), "closed at the cut");
         assertTrue(pieces.get(1).startsWith("```\n") && pieces.get(1).endsWith("```"), "reopened after it");
     }
+
+    @Test
+    void a_spent_budget_is_answered_with_its_reset_time_in_words() {
+        assertEquals("in 45 seconds", TelegramText.inWords(45));
+        assertEquals("in 1 minute", TelegramText.inWords(60));
+        assertEquals("in 12 minutes", TelegramText.inWords(11 * 60 + 5));
+        assertEquals("in 1 hour", TelegramText.inWords(3600));
+        assertEquals("in 3 hours 5 minutes", TelegramText.inWords(3 * 3600 + 4 * 60 + 30));
+        assertEquals("This chat has used its token budget for now. It resets in 12 minutes; send your message again then.",
+                UpdateHandler.reply(Tier.Answer.error("budget_exceeded", "spent", 700)));
+        assertEquals("Sorry, I could not answer that: busy", UpdateHandler.reply(Tier.Answer.error("busy", "busy")));
+        assertEquals("hi", UpdateHandler.reply(new Tier.Answer("hi", "triage")));
+    }
 }
