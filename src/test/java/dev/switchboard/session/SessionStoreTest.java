@@ -44,7 +44,7 @@ class SessionStoreTest {
         try (WsClient c = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), id)) {
             c.send("warm up").next();
             for (int turns : new int[]{3, 10}) {
-                List<String> commands = monitor(() -> {
+                List<String> commands = RedisProbe.monitor(() -> {
                     for (int i = 0; i < turns; i++) {
                         c.send("counted turn " + i).next();
                     }
@@ -97,29 +97,6 @@ class SessionStoreTest {
                     "the running byte count matches the list");
             JsonNode history = c.send(Map.of("type", "history", "limit", 100)).next().path("messages");
             assertTrue(history.get(history.size() - 1).path("content").asText().contains("turn 11"), "the newest turn is there");
-        }
-    }
-
-    /** Commands clients sent while {@code action} ran, that touch {@code clientId}'s keys (Lua's inner calls excluded). */
-    private static List<String> monitor(Runnable action, String clientId) throws Exception {
-        List<String> seen = new ArrayList<>();
-        try (RedisProbe probe = RedisProbe.local()) {
-            assertEquals("OK", probe.call("MONITOR"));
-            action.run();
-            String marker = "marker-" + UUID.randomUUID();
-            try (RedisProbe other = RedisProbe.local()) {
-                other.call("ECHO", marker);
-            }
-            probe.timeout(5000);
-            while (true) {
-                String line = (String) probe.read();
-                if (line.contains(marker)) {
-                    return seen;
-                }
-                if (!line.contains(" lua]") && line.contains(clientId)) {
-                    seen.add(line.substring(line.indexOf(']') + 2));
-                }
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.swarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.SimulatorResource;
 import dev.switchboard.testing.WsClient;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -150,6 +151,22 @@ class BudgetTest {
                     "max-turn-tokens 8, and triage's completion of this turn wrote 5 of them");
             turn(c, "h2", "and now?");
             assertEquals(8, SimulatorResource.B.lastMaxTokens(), "a new turn: min(max-tokens 40, max-turn-tokens 8)");
+        }
+    }
+
+    @Test
+    void with_a_session_and_a_group_budget_a_turn_still_costs_two_redis_round_trips() throws Exception {
+        String clientId = "team-rt-" + UUID.randomUUID();
+        try (WsClient c = connect(clientId)) {
+            turn(c, "w", "warm up");
+            List<String> commands = RedisProbe.monitor(() -> {
+                for (int i = 0; i < 4; i++) {
+                    assertEquals("reply", turn(c, "rt" + i, "counted " + i).path("type").asText());
+                }
+            }, clientId);
+            assertEquals(8, commands.size(), commands.toString());
+            assertTrue(commands.stream().allMatch(cmd -> cmd.toUpperCase().startsWith("\"EVALSHA\"")), commands.toString());
+            assertTrue(commands.get(0).contains("sb:budget:{team-}"), "the group's key goes with the turn's script: " + commands.get(0));
         }
     }
 

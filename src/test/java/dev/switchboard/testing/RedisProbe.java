@@ -131,4 +131,29 @@ public final class RedisProbe implements AutoCloseable {
             // closing a test probe
         }
     }
+
+    /** Commands clients sent while {@code action} ran, that touch {@code clientId}'s keys (Lua's inner calls excluded). */
+    public static java.util.List<String> monitor(Runnable action, String clientId) throws Exception {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        try (RedisProbe probe = RedisProbe.local()) {
+            if (!"OK".equals(probe.call("MONITOR"))) {
+                throw new IllegalStateException("MONITOR refused");
+            }
+            action.run();
+            String marker = "marker-" + java.util.UUID.randomUUID();
+            try (RedisProbe other = RedisProbe.local()) {
+                other.call("ECHO", marker);
+            }
+            probe.timeout(5000);
+            while (true) {
+                String line = (String) probe.read();
+                if (line.contains(marker)) {
+                    return seen;
+                }
+                if (!line.contains(" lua]") && line.contains(clientId)) {
+                    seen.add(line.substring(line.indexOf(']') + 2));
+                }
+            }
+        }
+    }
 }
