@@ -23,7 +23,7 @@ if nb > 0 then
   local now = now_ms()
   local perAt = function(i) return 7 + 2 * i end
   -- A reservation still in the state hash is a turn that never ended (its replica died): it comes off.
-  settle_turn(KEYS[2], nb, 4, perAt, now, 0, 0)
+  settle_turn(KEYS[2], nb, 4, function(i) return 6 + 2 * i end, perAt, now, 0)
   local windows = {}
   for i = 1, nb do
     local tokens, per = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[perAt(i)])
@@ -38,9 +38,8 @@ if nb > 0 then
   -- of a group see each other's likely spend; the commit settles it against the real figure.
   local reserve = tonumber(redis.call('HGET', KEYS[2], 'last') or '0') or 0
   for i = 1, nb do
-    budget_touch(KEYS[3 + i], tonumber(windows[i]), tonumber(ARGV[perAt(i)]))
     if reserve > 0 then
-      redis.call('HINCRBY', KEYS[3 + i], 'rsv', reserve)
+      budget_add(KEYS[3 + i], tonumber(windows[i]), tonumber(ARGV[perAt(i)]), 0, reserve)
     end
   end
   redis.call('HSET', KEYS[2], 'rsv', reserve, 'rsvw', table.concat(windows, ' '))

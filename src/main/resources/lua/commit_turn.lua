@@ -34,8 +34,8 @@ while n > keep and (n > maxn or bytes > maxb) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
   n = n - 1
 end
-redis.call('HSET', KEYS[2], 'hbytes', bytes)
-redis.call('HSET', KEYS[2], 'agent', ARGV[7], 'stack', ARGV[8], 'memory', ARGV[9])
+local input, output = tonumber(ARGV[12]), tonumber(ARGV[13])
+redis.call('HSET', KEYS[2], 'hbytes', bytes, 'agent', ARGV[7], 'stack', ARGV[8], 'memory', ARGV[9], 'last', input + output)
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[2], 'r:' .. ARGV[5], ARGV[6])
   local ids = redis.call('HGET', KEYS[2], 'rids')
@@ -53,17 +53,13 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if redis.call('GET', KEYS[3]) == ARGV[2] then
   redis.call('DEL', KEYS[3])
 end
-local input, output = tonumber(ARGV[12]), tonumber(ARGV[13])
 if input + output > 0 then
   redis.call('HINCRBY', KEYS[2], 'tin', input)
   redis.call('HINCRBY', KEYS[2], 'tout', output)
 end
-redis.call('HSET', KEYS[2], 'last', input + output)
 if nb == 0 then
   return {1}
 end
-local now = now_ms()
-local tokensAt, perAt = function(i) return 13 + 2 * i end, function(i) return 14 + 2 * i end
-settle_turn(KEYS[2], nb, 4, perAt, now, input, output)
-local left, reset = least_left(nb, 4, tokensAt, perAt, now)
+local left, reset = settle_turn(KEYS[2], nb, 4, function(i) return 13 + 2 * i end, function(i) return 14 + 2 * i end,
+  now_ms(), input + output)
 return {1, string.format('%d', left), string.format('%d', reset)}

@@ -21,7 +21,7 @@ if ARGV[1] == 'admit' then
 end
 for _, l in ipairs(limits) do
   if l[2] > 0 then
-    budget_settle(l[1], l[3], now, nil, 0, tonumber(ARGV[4]), tonumber(ARGV[5]))
+    budget_add(l[1], math.floor(now / l[3]), l[3], tonumber(ARGV[4]) + tonumber(ARGV[5]), 0)
   end
 end
 return {'0'}

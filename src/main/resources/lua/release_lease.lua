@@ -13,6 +13,6 @@ if input + output > 0 then
 end
 local nb = tonumber(ARGV[4])
 if nb > 0 then
-  settle_turn(KEYS[2], nb, 3, function(i) return 4 + 2 * i end, now_ms(), input, output)
+  settle_turn(KEYS[2], nb, 3, function(i) return 3 + 2 * i end, function(i) return 4 + 2 * i end, now_ms(), input + output)
 end
 return redis.call('DEL', KEYS[1])

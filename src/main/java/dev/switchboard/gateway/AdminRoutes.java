@@ -96,12 +96,11 @@ public class AdminRoutes {
 
     private Uni<Void> window(ObjectNode into, String key, long tokens, long per, long now) {
         long w = now / per;
-        return redis.execute("HMGET", key, "w", "spent", "in", "out").map(r -> {
+        return redis.execute("HMGET", key, "w", "spent", "rsv").map(r -> {
             boolean current = r.get(0) != null && r.get(0).toLong() == w;
             long spent = current && r.get(1) != null ? r.get(1).toLong() : 0;
             into.put("tokens", tokens).put("spent", spent).put("left", Math.max(0, tokens - spent))
-                    .put("input", current && r.get(2) != null ? r.get(2).toLong() : 0)
-                    .put("output", current && r.get(3) != null ? r.get(3).toLong() : 0)
+                    .put("reserved", current && r.get(2) != null ? r.get(2).toLong() : 0)
                     .put("resetsAt", java.time.Instant.ofEpochMilli((w + 1) * per).toString());
             return null;
         });
