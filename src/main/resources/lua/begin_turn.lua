@@ -18,37 +18,48 @@ local holder = redis.call('GET', KEYS[3])
 if holder and holder ~= ARGV[6] then
   return {'busy', holder, tostring(redis.call('PTTL', KEYS[3]))}
 end
+local st = redis.call('HMGET', KEYS[2], 'agent', 'stack', 'memory', 'last', 'rsv', 'rsvw')
 local nb = tonumber(ARGV[7] or '0') or 0
 if nb > 0 then
   local now = now_ms()
-  local perAt = function(i) return 7 + 2 * i end
-  -- A reservation still in the state hash is a turn that never ended (its replica died): it comes off.
-  settle_turn(KEYS[2], nb, 4, function(i) return 6 + 2 * i end, perAt, now, 0)
-  local windows = {}
+  local tokensAt, perAt = function(i) return 6 + 2 * i end, function(i) return 7 + 2 * i end
+  if st[5] then
+    -- a reservation still in the state hash is a turn that never ended (its replica died): it comes off
+    settle_turn(tonumber(st[5]) or 0, st[6], nb, 4, tokensAt, perAt, now, 0)
+    redis.call('HDEL', KEYS[2], 'rsv', 'rsvw')
+  end
+  local windows, current = {}, {}
   for i = 1, nb do
-    local tokens, per = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[perAt(i)])
+    local per = tonumber(ARGV[perAt(i)])
     local w = math.floor(now / per)
-    local spent, rsv = budget_read(KEYS[3 + i], w)
-    if spent + rsv >= tokens then
+    local h = redis.call('HMGET', KEYS[3 + i], 'w', 'spent', 'rsv')
+    current[i] = tonumber(h[1]) == w
+    local used = current[i] and (tonumber(h[2]) or 0) + (tonumber(h[3]) or 0) or 0
+    if used >= tonumber(ARGV[tokensAt(i)]) then
       return {'budget', string.format('%d', (w + 1) * per - now), tostring(i)}
     end
     windows[i] = string.format('%d', w)
   end
   -- Admitted: reserve what the session's last turn cost in every budget, so that concurrent turns
   -- of a group see each other's likely spend; the commit settles it against the real figure.
-  local reserve = tonumber(redis.call('HGET', KEYS[2], 'last') or '0') or 0
-  for i = 1, nb do
-    if reserve > 0 then
-      budget_add(KEYS[3 + i], tonumber(windows[i]), tonumber(ARGV[perAt(i)]), 0, reserve)
+  local reserve = tonumber(st[4] or '0') or 0
+  if reserve > 0 then
+    for i = 1, nb do
+      local key, per = KEYS[3 + i], tonumber(ARGV[perAt(i)])
+      if current[i] then
+        redis.call('HINCRBY', key, 'rsv', reserve)
+      else
+        redis.call('HSET', key, 'w', windows[i], 'spent', 0, 'rsv', reserve)
+        redis.call('PEXPIREAT', key, string.format('%d', (tonumber(windows[i]) + 1) * per + 1000))
+      end
     end
+    redis.call('HSET', KEYS[2], 'rsv', reserve, 'rsvw', table.concat(windows, ' '))
   end
-  redis.call('HSET', KEYS[2], 'rsv', reserve, 'rsvw', table.concat(windows, ' '))
 end
 -- The fencing token: every turn gets a larger one; commit writes only while it is still the newest.
 local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 redis.call('SET', KEYS[3], ARGV[1] .. '#' .. fence, 'PX', ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
-local st = redis.call('HMGET', KEYS[2], 'agent', 'stack', 'memory')
 local window = {}
 local n = tonumber(ARGV[3])
 if n > 0 then

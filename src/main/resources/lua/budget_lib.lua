@@ -34,33 +34,22 @@ local function budget_add(key, w, per, spent, reserved)
   return tonumber(redis.call('HGET', key, 'spent')) or 0
 end
 
--- Settles the turn whose reservation the session's state hash holds (fields rsv, rsvw), if any: the
--- reservation comes off the window it was made in, the spend goes on the current window.
+-- Settles a turn: its reservation (`reserved` tokens, made in the windows `windows`, a space-separated
+-- list as the state hash's rsvw holds it) comes off, what it spent goes on the current windows.
 -- budgets: KEYS[firstKey + i - 1], tokens ARGV[tokensAt(i)], window ms ARGV[perAt(i)], i = 1..n.
 -- Returns the tightest budget after it: tokens left, ms until its window ends.
-local function settle_turn(state, n, firstKey, tokensAt, perAt, now, spent)
-  local held = redis.call('HMGET', state, 'rsv', 'rsvw')
-  local reserved = tonumber(held[1]) or 0
-  local windows = {}
-  for w in string.gmatch(held[2] or '', '%S+') do windows[#windows + 1] = tonumber(w) end
+local function settle_turn(reserved, windows, n, firstKey, tokensAt, perAt, now, spent)
+  local made = {}
+  for w in string.gmatch(windows or '', '%S+') do made[#made + 1] = tonumber(w) end
   local best, reset
   for i = 1, n do
     local per = tonumber(ARGV[perAt(i)])
     local w = math.floor(now / per)
-    local key = KEYS[firstKey + i - 1]
-    local total
-    if windows[i] == w then
-      total = budget_add(key, w, per, spent, -reserved)
-    else
-      total = budget_add(key, w, per, spent, 0)
-    end
+    local total = budget_add(KEYS[firstKey + i - 1], w, per, spent, made[i] == w and -reserved or 0)
     local left = math.max(0, tonumber(ARGV[tokensAt(i)]) - total)
     if not best or left < best then
       best, reset = left, (w + 1) * per - now
     end
-  end
-  if held[1] then
-    redis.call('HDEL', state, 'rsv', 'rsvw')
   end
   return best, reset
 end

@@ -8,13 +8,14 @@
 --       6 reply json, 7 agent, 8 stack json, 9 memory json, 10 answered ids kept,
 --       11 max history bytes, 12 input tokens, 13 output tokens, 14 how many budgets,
 --       then per budget: tokens, window ms; then the messages
-if redis.call('HGET', KEYS[2], 'fence') ~= ARGV[1] then
+local st = redis.call('HMGET', KEYS[2], 'fence', 'hbytes', 'tin', 'tout', 'rsv', 'rsvw')
+if st[1] ~= ARGV[1] then
   -- A newer turn took the session after our lease expired: writing now would interleave.
   return 0
 end
 -- The history's size in bytes is kept in the state hash, so the byte cap costs no read of the list;
 -- a session stored before the cap existed is measured once.
-local bytes = tonumber(redis.call('HGET', KEYS[2], 'hbytes') or '')
+local bytes = tonumber(st[2] or '')
 if not bytes then
   bytes = 0
   for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do bytes = bytes + #e end
@@ -35,7 +36,11 @@ while n > keep and (n > maxn or bytes > maxb) do
   n = n - 1
 end
 local input, output = tonumber(ARGV[12]), tonumber(ARGV[13])
-redis.call('HSET', KEYS[2], 'hbytes', bytes, 'agent', ARGV[7], 'stack', ARGV[8], 'memory', ARGV[9], 'last', input + output)
+redis.call('HSET', KEYS[2], 'hbytes', bytes, 'agent', ARGV[7], 'stack', ARGV[8], 'memory', ARGV[9], 'last', input + output,
+  'tin', (tonumber(st[3]) or 0) + input, 'tout', (tonumber(st[4]) or 0) + output)
+if st[5] then
+  redis.call('HDEL', KEYS[2], 'rsv', 'rsvw')
+end
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[2], 'r:' .. ARGV[5], ARGV[6])
   local ids = redis.call('HGET', KEYS[2], 'rids')
@@ -53,13 +58,9 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if redis.call('GET', KEYS[3]) == ARGV[2] then
   redis.call('DEL', KEYS[3])
 end
-if input + output > 0 then
-  redis.call('HINCRBY', KEYS[2], 'tin', input)
-  redis.call('HINCRBY', KEYS[2], 'tout', output)
-end
 if nb == 0 then
   return {1}
 end
-local left, reset = settle_turn(KEYS[2], nb, 4, function(i) return 13 + 2 * i end, function(i) return 14 + 2 * i end,
-  now_ms(), input + output)
+local left, reset = settle_turn(tonumber(st[5]) or 0, st[6], nb, 4, function(i) return 13 + 2 * i end,
+  function(i) return 14 + 2 * i end, now_ms(), input + output)
 return {1, string.format('%d', left), string.format('%d', reset)}

@@ -10,9 +10,15 @@ local input, output = tonumber(ARGV[2]), tonumber(ARGV[3])
 if input + output > 0 then
   redis.call('HINCRBY', KEYS[2], 'tin', input)
   redis.call('HINCRBY', KEYS[2], 'tout', output)
+  redis.call('HSET', KEYS[2], 'last', input + output) -- what the next turn reserves
 end
+local held = redis.call('HMGET', KEYS[2], 'rsv', 'rsvw')
 local nb = tonumber(ARGV[4])
 if nb > 0 then
-  settle_turn(KEYS[2], nb, 3, function(i) return 3 + 2 * i end, function(i) return 4 + 2 * i end, now_ms(), input + output)
+  settle_turn(tonumber(held[1]) or 0, held[2], nb, 3, function(i) return 3 + 2 * i end, function(i) return 4 + 2 * i end,
+    now_ms(), input + output)
+end
+if held[1] then
+  redis.call('HDEL', KEYS[2], 'rsv', 'rsvw')
 end
 return redis.call('DEL', KEYS[1])

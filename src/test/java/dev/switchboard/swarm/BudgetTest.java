@@ -1,6 +1,10 @@
 package dev.switchboard.swarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.session.SessionSpend;
+import dev.switchboard.session.SessionState;
+import dev.switchboard.session.SessionStore;
+import dev.switchboard.session.TurnStart;
 import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.SimulatorResource;
 import dev.switchboard.testing.WsClient;
@@ -50,6 +54,9 @@ class BudgetTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    SessionStore store;
 
     @BeforeEach
     void fixedCost() {
@@ -168,6 +175,39 @@ class BudgetTest {
             assertTrue(commands.stream().allMatch(cmd -> cmd.toUpperCase().startsWith("\"EVALSHA\"")), commands.toString());
             assertTrue(commands.get(0).contains("sb:budget:{team-}"), "the group's key goes with the turn's script: " + commands.get(0));
         }
+    }
+
+    @Test
+    void a_failed_turn_counts_what_it_spent_and_a_dead_turns_reservation_is_taken_back() {
+        String id = "team-rsv-" + UUID.randomUUID();
+        String group = "sb:budget:{team-}";
+        // a turn that cost 15: the session's next turns reserve 15 in each budget while they run
+        TurnStart.Started first = (TurnStart.Started) store.begin(id, null, 10).await().indefinitely();
+        store.commit(first.lease(), null, "{}", new SessionState("triage", List.of(), Map.of()), List.of(), 10, 5)
+                .await().indefinitely();
+        assertEquals("15", redis.hash(String.class).hget(group, "spent"));
+
+        // a turn that failed after its completions: nothing stored, but 40 tokens were spent at the backend
+        TurnStart.Started failing = (TurnStart.Started) store.begin(id, null, 10).await().indefinitely();
+        assertEquals("15", redis.hash(String.class).hget(group, "rsv"), "the running turn reserved the last turn's cost");
+        store.release(failing.lease(), 30, 10);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> "55".equals(redis.hash(String.class).hget(group, "spent")));
+        assertEquals("0", redis.hash(String.class).hget(group, "rsv"), "the release took the reservation back");
+
+        // a turn whose replica died: its lease expires, its reservation stays until the next turn begins
+        TurnStart.Started dead = (TurnStart.Started) store.begin(id, null, 10).await().indefinitely();
+        assertEquals("40", redis.hash(String.class).hget(group, "rsv"), "reserves what the last (failed) turn cost");
+        redis.key().del("sb:{" + id + "}:lease");
+        TurnStart.Started next = (TurnStart.Started) store.begin(id, null, 10).await().indefinitely();
+        assertEquals("40", redis.hash(String.class).hget(group, "rsv"), "the dead turn's 40 came off, the new turn's 40 went on");
+        store.commit(next.lease(), null, "{}", new SessionState("triage", List.of(), Map.of()), List.of(), 1, 1)
+                .await().indefinitely();
+        assertEquals("0", redis.hash(String.class).hget(group, "rsv"));
+        assertEquals("57", redis.hash(String.class).hget(group, "spent"));
+        SessionSpend spend = store.spend(id).await().indefinitely();
+        assertEquals(41, spend.input());
+        assertEquals(16, spend.output());
+        assertTrue(dead.lease().fence() < next.lease().fence());
     }
 
     @Test
