@@ -213,6 +213,24 @@ spawn() { # name logfile cmd...
   echo $! > "$SB_VAR/run/$name.pid"
 }
 
+# Prometheus (Debian's package) scraping this stack's replicas with deploy/prometheus/: the
+# targets are rendered from SB_REPLICA_BASE and SB_REPLICAS, the rules copied beside them.
+SB_PROMETHEUS_PORT=${SB_PROMETHEUS_PORT:-9090}
+start_prometheus() {
+  ensure_pkg prometheus prometheus
+  local dir=$SB_VAR/prometheus targets="" i
+  mkdir -p "$dir/data"
+  for ((i = 0; i < SB_REPLICAS; i++)); do
+    targets="$targets${targets:+, }'127.0.0.1:$((SB_REPLICA_BASE + i))'"
+  done
+  sed "s|targets: \[.*\]|targets: [$targets]|" "$SB_ROOT/deploy/prometheus/prometheus.yml" > "$dir/prometheus.yml"
+  cp "$SB_ROOT/deploy/prometheus/alerts.yml" "$dir/alerts.yml"
+  spawn prometheus "$SB_VAR/log/prometheus.log" "$(command -v prometheus || echo /usr/bin/prometheus)" \
+    --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" --storage.tsdb.retention.time=2d \
+    --web.listen-address="127.0.0.1:$SB_PROMETHEUS_PORT"
+  wait_http "http://127.0.0.1:$SB_PROMETHEUS_PORT/-/ready" 30 || die "prometheus did not start; see $SB_VAR/log/prometheus.log"
+}
+
 # One replica on a port, its pid in var/run/replica-PORT.pid (bin/bench restarts killed ones with it).
 # Replicas listen on SB_REPLICA_HOST (127.0.0.1): only nginx, on this machine, reaches them. A
 # replica restarted later (bin/bench, the tests) gets the stack's Redis password and keys the same way.

@@ -23,8 +23,12 @@ public class IdleSockets {
     private final long sweepMillis;
     private final RateLimits limits;
 
-    public IdleSockets(OpenConnections connections, SwarmSpec swarm, SwitchboardConfig config, RateLimits limits) {
+    public IdleSockets(OpenConnections connections, SwarmSpec swarm, SwitchboardConfig config, RateLimits limits,
+                       io.micrometer.core.instrument.MeterRegistry registry) {
         this.connections = connections;
+        // counted when scraped, not kept per socket: the open sockets of this replica's /chat endpoint
+        io.micrometer.core.instrument.Gauge.builder("switchboard.sockets.open", connections, c -> c.listAll().size())
+                .description("WebSockets open on this replica").register(registry);
         this.limits = limits;
         this.idleMillis = swarm.swarm().idleTimeout().toMillis();
         this.sweepMillis = Math.max(100, Math.min(config.edge().idleSweepInterval().toMillis(), idleMillis / 2));

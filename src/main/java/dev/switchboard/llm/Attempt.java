@@ -158,7 +158,9 @@ final class Attempt implements StreamingChatResponseHandler {
             exchange.abort(); // a timeout, cancel, lost hedge or broken stream must not keep the connection
         }
         pool.admission().release(backend);
-        call.spent(spent(response, error));
+        Usage cost = spent(response, error);
+        pool.metrics().spent(backend, cost);
+        call.spent(cost);
         if (response != null) {
             if (!call.claim(this)) {
                 call.live.remove(this);
@@ -167,7 +169,7 @@ final class Attempt implements StreamingChatResponseHandler {
             long total = System.nanoTime() - started;
             long ttft = firstToken == 0 ? total : firstToken - started;
             backend.recordTtft(ttft / 1e6);
-            pool.metrics().succeeded(backend, ttft, total, response.tokenUsage());
+            pool.metrics().succeeded(backend, ttft, total);
             pool.log(backend, backend.health().success());
             call.answered(this, response);
         } else if (error instanceof HedgeLost) {

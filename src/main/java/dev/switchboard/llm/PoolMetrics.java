@@ -1,7 +1,8 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.model.output.TokenUsage;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,7 +24,8 @@ final class PoolMetrics {
     private final Map<String, Meters> byBackend = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
 
-    private record Meters(Counter ok, Counter failed, Timer ttft, Timer latency, Counter tokensIn, Counter tokensOut) {
+    private record Meters(Counter ok, Counter failed, Timer ttft, Timer latency, Counter tokensIn, Counter tokensOut,
+                          Timer genAiDuration, DistributionSummary genAiInput, DistributionSummary genAiOutput) {
     }
 
     PoolMetrics(MeterRegistry registry, List<Backend> backends) {
@@ -40,10 +42,31 @@ final class PoolMetrics {
                     histogram("switchboard.backend.ttft", n, "time to first token (whole answer when not streamed)"),
                     histogram("switchboard.backend.latency", n, "request to last byte"),
                     Counter.builder("switchboard.backend.tokens").tag("backend", n).tag("direction", "in").register(registry),
-                    Counter.builder("switchboard.backend.tokens").tag("backend", n).tag("direction", "out").register(registry)));
+                    Counter.builder("switchboard.backend.tokens").tag("backend", n).tag("direction", "out").register(registry),
+                    Timer.builder("gen_ai.client.operation.duration").tags(genAi(b))
+                            .description("GenAI client operation duration (OpenTelemetry semantic conventions)")
+                            .publishPercentileHistogram()
+                            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(120))
+                            .register(registry),
+                    tokenUsage(b, "input"),
+                    tokenUsage(b, "output")));
         }
         Gauge.builder("switchboard.pool.queued", queued, AtomicInteger::get)
                 .description("turns waiting for a backend with room").register(registry);
+    }
+
+    /** The attributes the GenAI conventions put on a client operation, plus the pool's own backend name. */
+    private static Tags genAi(Backend b) {
+        return Tags.of("gen_ai.operation.name", "chat", "gen_ai.provider.name", b.spec().provider().id(),
+                "gen_ai.request.model", b.spec().model(), "server.address", b.spec().baseUrl().getHost(),
+                "backend", b.name());
+    }
+
+    private DistributionSummary tokenUsage(Backend b, String type) {
+        return DistributionSummary.builder("gen_ai.client.token.usage").tags(genAi(b)).tag("gen_ai.token.type", type)
+                .description("tokens per completion try (OpenTelemetry semantic conventions; estimated where the backend reported none)")
+                .serviceLevelObjectives(1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576)
+                .register(registry);
     }
 
     private Timer histogram(String name, String backend, String description) {
@@ -53,18 +76,24 @@ final class PoolMetrics {
                 .register(registry);
     }
 
-    void succeeded(Backend b, long ttftNanos, long totalNanos, TokenUsage usage) {
+    void succeeded(Backend b, long ttftNanos, long totalNanos) {
         Meters m = byBackend.get(b.name());
         m.ok().increment();
         m.ttft().record(ttftNanos, TimeUnit.NANOSECONDS);
         m.latency().record(totalNanos, TimeUnit.NANOSECONDS);
-        if (usage != null) {
-            if (usage.inputTokenCount() != null) {
-                m.tokensIn().increment(usage.inputTokenCount());
-            }
-            if (usage.outputTokenCount() != null) {
-                m.tokensOut().increment(usage.outputTokenCount());
-            }
+        m.genAiDuration().record(totalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** What one try cost, reported or estimated, answered or not (a hedge's loser, a cut stream). */
+    void spent(Backend b, Usage usage) {
+        Meters m = byBackend.get(b.name());
+        if (usage.input() > 0) {
+            m.tokensIn().increment(usage.input());
+            m.genAiInput().record(usage.input());
+        }
+        if (usage.output() > 0) {
+            m.tokensOut().increment(usage.output());
+            m.genAiOutput().record(usage.output());
         }
     }
 

@@ -52,6 +52,8 @@ public class SessionStore {
     private final LuaScript resetSession = LuaScript.load("reset_session");
     /** Leases of turns running on this replica, with when each was last taken or renewed (ms). */
     private final Map<Lease, Long> held = new ConcurrentHashMap<>();
+    private final Map<String, io.micrometer.core.instrument.Timer> scriptTimers = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
     private final HistoryJson historyJson;
     private final long renewAfterMillis;
     private final long sweep;
@@ -73,6 +75,7 @@ public class SessionStore {
         }
         this.liveness = liveness;
         this.owner = liveness.owner();
+        this.meters = meters;
         this.takeovers = Counter.builder("switchboard.session.takeovers")
                 .description("turn leases taken over from a replica found dead").register(meters);
         this.roundTrips = Counter.builder("switchboard.redis.round.trips")
@@ -300,7 +303,16 @@ public class SessionStore {
     }
 
     private Uni<Response> eval(LuaScript script, List<String> keys, String... argv) {
-        return call(script.run(redis, keys, argv));
+        io.micrometer.core.instrument.Timer timer = scriptTimers.computeIfAbsent(script.name(), n ->
+                io.micrometer.core.instrument.Timer.builder("switchboard.redis.script.duration").tag("script", n)
+                        .description("a session script's round trip, sent to answered").publishPercentileHistogram()
+                        .minimumExpectedValue(java.time.Duration.ofNanos(100_000)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                        .register(meters));
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return call(script.run(redis, keys, argv))
+                    .onTermination().invoke(() -> timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
+        });
     }
 
     private Uni<Response> call(Uni<io.vertx.mutiny.redis.client.Response> command) {

@@ -32,12 +32,12 @@ public class ChatService {
     private final ReplicaIdentity replica;
     private final ObjectMapper json;
     private final TurnAdmission admission;
-    private final TokenMetrics tokens;
+    private final TurnMetrics metrics;
 
     public ChatService(SessionStore store, Swarm swarm, ReplicaIdentity replica, ObjectMapper json, TurnAdmission admission,
-                       TokenMetrics tokens) {
+                       TurnMetrics metrics) {
         this.admission = admission;
-        this.tokens = tokens;
+        this.metrics = metrics;
         this.store = store;
         this.swarm = swarm;
         this.replica = replica;
@@ -64,10 +64,15 @@ public class ChatService {
      */
     public Uni<TurnOutcome> answer(TurnAdmission.Ticket ticket, String clientId, String messageId, String text,
                                    TurnListener listener, Swarm.TurnOptions options) {
+        long started = System.nanoTime();
         return send(ticket, clientId, messageId, text, listener, options)
                 .<TurnOutcome>map(TurnOutcome.Answered::new)
                 .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId),
-                        e instanceof TurnException t ? t.retryAfterSeconds() : 0));
+                        e instanceof TurnException t ? t.retryAfterSeconds() : 0))
+                .invoke(outcome -> metrics.ended(switch (outcome) {
+                    case TurnOutcome.Answered a -> a.reply().replayed() ? "replayed" : "answered";
+                    case TurnOutcome.Failed f -> f.code().code();
+                }, System.nanoTime() - started));
     }
 
     private static ErrorCode codeOf(Throwable e, String clientId, String messageId) {
@@ -106,7 +111,7 @@ public class ChatService {
 
     /** Nothing ran and nothing is stored: the client hears when the budget's window ends. */
     private Uni<TurnReply> overBudget(TurnStart.OverBudget o) {
-        tokens.refused(o.budget());
+        metrics.refused(o.budget());
         return Uni.createFrom().failure(TurnException.retryAfter(ErrorCode.BUDGET_EXCEEDED,
                 "the " + o.budget() + " budget is spent until its window ends", (o.retryAfterMillis() + 999) / 1000));
     }
@@ -125,7 +130,7 @@ public class ChatService {
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false, outcome.resumed());
                     return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages(),
                                     spent.input(), spent.output())
-                            .invoke(() -> tokens.spent(outcome.agent(), spent, s.lease().budgets().names()))
+                            .invoke(() -> metrics.spent(outcome.agent(), spent, s.lease().budgets().names()))
                             .map(left -> new TurnReply(reply.text(), reply.agent(), reply.replica(), false, reply.resumed(),
                                     spent, left));
                 })
@@ -133,7 +138,7 @@ public class ChatService {
                 // what the failed turn's completions spent (the backends did that work)
                 .onFailure(e -> !(e instanceof LeaseLostException)).invoke(e -> {
                     Usage spent = options.meter().total();
-                    tokens.spent(null, spent, s.lease().budgets().names());
+                    metrics.spent(null, spent, s.lease().budgets().names());
                     store.release(s.lease(), spent.input(), spent.output());
                 })
                 // This replica stalled (or was thought dead) and another took the turn over: when that one
