@@ -173,6 +173,7 @@ public final class FrameCodec {
                     if (e.retryAfter() != null) {
                         g.writeNumberField("retryAfter", e.retryAfter());
                     }
+                    field(g, "traceId", e.traceId());
                     g.writeEndObject();
                 }
                 case Outbound.Cancelled c -> {

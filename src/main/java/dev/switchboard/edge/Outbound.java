@@ -70,7 +70,7 @@ public final class Outbound {
                     a.reply().replayed() ? Boolean.TRUE : null, a.reply().resumed() > 0 ? a.reply().resumed() : null,
                     Spent.of(a.reply().usage()), Left.of(a.reply().budget()));
             case TurnOutcome.Failed f when f.code() == ErrorCode.CANCELLED -> new Cancelled(id);
-            case TurnOutcome.Failed f -> new Error(id, f.code(), f.code().clientText(), f.retryAfterSeconds());
+            case TurnOutcome.Failed f -> new Error(id, f.code(), f.code().clientText(), f.retryAfterSeconds(), f.traceId());
         };
     }
 
@@ -103,14 +103,17 @@ public final class Outbound {
     /** Something went wrong; {@code code} is stable, {@code message} is for people. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Error(String type, String id, String code, String message, Long retryAfter) {
+    public record Error(String type, String id, String code, String message, Long retryAfter, String traceId) {
         public Error(String id, ErrorCode code, String message) {
-            this("error", id, code.code(), message, null);
+            this("error", id, code.code(), message, null, null);
         }
 
-        /** @param retryAfter seconds until a retry can succeed (a spent budget); left out when 0 */
-        public Error(String id, ErrorCode code, String message, long retryAfter) {
-            this("error", id, code.code(), message, retryAfter > 0 ? retryAfter : null);
+        /**
+         * @param retryAfter seconds until a retry can succeed (a spent budget); left out when 0
+         * @param traceId    the failed turn's trace id, for the user to quote; left out when not traced
+         */
+        public Error(String id, ErrorCode code, String message, long retryAfter, String traceId) {
+            this("error", id, code.code(), message, retryAfter > 0 ? retryAfter : null, traceId);
         }
     }
 

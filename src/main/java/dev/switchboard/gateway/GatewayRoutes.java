@@ -13,6 +13,7 @@ import dev.switchboard.llm.UsageMeter;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.switchboard.openai.CompletionJson;
+import dev.switchboard.trace.Tracing;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -43,9 +44,11 @@ public class GatewayRoutes {
     private final BearerKeys keys;
     private final SwitchboardConfig.Gateway config;
     private final KeyBudgets budgets;
+    private final Tracing tracing;
 
-    public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config, KeyBudgets budgets) {
+    public GatewayRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config, KeyBudgets budgets, Tracing tracing) {
         this.pool = pool;
+        this.tracing = tracing;
         this.budgets = budgets;
         this.json = json;
         this.config = config.gateway();
@@ -145,7 +148,7 @@ public class GatewayRoutes {
     }
 
     private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey, UsageMeter meter, String keyId) {
-        pool.chat(req.alias(), sessionKey, req.chat(), null, null, meter)
+        pool.chat(req.alias(), sessionKey, req.chat(), null, null, meter, tracing.current())
                 .onTermination().invoke(() -> budgets.spend(keyId, meter.total()))
                 .subscribe().with(
                 r -> send(response, 200, answers.completion(new CompletionJson.Head(id(), req.alias(), now()),
@@ -185,7 +188,7 @@ public class GatewayRoutes {
                 started[0] = true;
             }
             event(response, answers.contentChunk(head, text).toString());
-        }, cancel, meter).onTermination().invoke(() -> budgets.spend(keyId, meter.total())).subscribe().with(r -> {
+        }, cancel, meter, tracing.current()).onTermination().invoke(() -> budgets.spend(keyId, meter.total())).subscribe().with(r -> {
             if (response.closed()) {
                 return;
             }

@@ -7,6 +7,8 @@ import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.TokenUsage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
@@ -62,6 +64,14 @@ final class Attempt implements StreamingChatResponseHandler {
         }
         // a no-op when LangChain4j has already answered; else the stream ended without its last message
         exchange.onEnd(() -> end(null, new java.io.IOException("the backend's stream ended without its final message")));
+        exchange.traceparent = call.traceparent();
+        if (call.span.isRecording()) {
+            call.span.addEvent("try", Attributes.builder().put("backend", backend.name())
+                    .put("gen_ai.provider.name", backend.spec().provider().id())
+                    .put("server.address", backend.spec().baseUrl().getHost())
+                    .put("server.port", (long) backend.spec().baseUrl().getPort())
+                    .put("hedge", hedge).build());
+        }
         try {
             backend.client().complete(request, call.tokens != null, exchange, this);
         } catch (RuntimeException e) {
@@ -79,6 +89,10 @@ final class Attempt implements StreamingChatResponseHandler {
             receivedChars += partial.text() == null ? 0 : partial.text().length();
             if (firstToken == 0) {
                 firstToken = lastToken;
+                if (call.span.isRecording()) {
+                    call.span.addEvent("first_token", Attributes.of(AttributeKey.stringKey("backend"), backend.name(),
+                            AttributeKey.doubleKey("ttft_ms"), (firstToken - started) / 1e6));
+                }
                 if (!call.claim(this)) {
                     return; // lost the hedge: claim has ended this attempt
                 }
@@ -159,6 +173,19 @@ final class Attempt implements StreamingChatResponseHandler {
         }
         pool.admission().release(backend);
         Usage cost = spent(response, error);
+        if (call.span.isRecording()) {
+            call.span.addEvent("try_end", Attributes.builder().put("backend", backend.name())
+                    .put("outcome", response != null ? "answered" : error instanceof HedgeLost ? "hedge_lost"
+                            : error instanceof CancellationException ? "cancelled" : forwarded ? "broken" : "failed")
+                    .put("error", error == null ? "" : String.valueOf(error.getMessage()))
+                    .put("input_tokens", cost.input()).put("output_tokens", cost.output()).build());
+            if (response != null) {
+                call.span.setAttribute("server.address", backend.spec().baseUrl().getHost());
+                call.span.setAttribute("server.port", (long) backend.spec().baseUrl().getPort());
+                call.span.setAttribute("gen_ai.provider.name", backend.spec().provider().id());
+                call.span.setAttribute("switchboard.backend", backend.name());
+            }
+        }
         pool.metrics().spent(backend, cost);
         call.spent(cost);
         if (response != null) {

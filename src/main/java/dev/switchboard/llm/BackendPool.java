@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.switchboard.config.BackendSpec;
 import dev.switchboard.config.PoolSpec;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.switchboard.trace.TurnTrace;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
@@ -131,12 +132,12 @@ public final class BackendPool implements AutoCloseable {
 
     /** One completion for {@code alias}, not streamed. */
     public Uni<ChatResponse> chat(String alias, String sessionKey, ChatRequest request) {
-        return chat(alias, sessionKey, request, null, null, null);
+        return chat(alias, sessionKey, request, null, null, null, TurnTrace.NONE);
     }
 
     /** {@link #chat(String, String, ChatRequest, TokenSink, Cancellation, UsageMeter)} with nobody counting its cost. */
     public Uni<ChatResponse> chat(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel) {
-        return chat(alias, sessionKey, request, tokens, cancel, null);
+        return chat(alias, sessionKey, request, tokens, cancel, null, TurnTrace.NONE);
     }
 
     /**
@@ -145,14 +146,15 @@ public final class BackendPool implements AutoCloseable {
      * @param tokens when not null the backend streams and every piece of text goes here as it arrives
      * @param cancel when not null, cancelling it ends the call at once and resets the backend's request
      * @param meter  when not null, every try's cost is added to it as the try ends (reported, else estimated)
+     * @param trace  the turn (or request) this call's {@code chat <alias>} span goes under; its tries are events
      * @return fails with {@link LlmException}: {@code overloaded} when no backend had room in time,
      *         {@code backend_unavailable} when every try failed, {@code backend_interrupted} when a stream
      *         broke after output, {@code bad_request} when a backend refused the request itself, {@code cancelled}
      */
     public Uni<ChatResponse> chat(String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel,
-                                  UsageMeter meter) {
+                                  UsageMeter meter, TurnTrace trace) {
         return Uni.createFrom().emitter(em -> {
-            PoolCall call = new PoolCall(this, alias, sessionKey, request, tokens, cancel, meter, em);
+            PoolCall call = new PoolCall(this, alias, sessionKey, request, tokens, cancel, meter, trace, em);
             if (Vertx.currentContext() != null) {
                 call.next();
             } else {

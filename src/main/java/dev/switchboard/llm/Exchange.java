@@ -17,6 +17,8 @@ final class Exchange {
     private static final ThreadLocal<Exchange> OPENING = new ThreadLocal<>();
 
     private HttpClientRequest request;
+    /** The W3C {@code traceparent} of the try this exchange carries, sent to the backend; null when untraced. */
+    volatile String traceparent;
     private boolean aborted;
     private Runnable onEnd;
     private boolean ended;

@@ -7,6 +7,13 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.switchboard.config.HedgeAfter;
+import dev.switchboard.trace.TurnTrace;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import org.jboss.logging.Logger;
 
@@ -38,6 +45,9 @@ final class PoolCall {
     final TokenSink tokens;
     final Cancellation cancel;
     private final UsageMeter meter;
+    /** This call's span ({@code chat <alias>}, GenAI conventions): a no-op one when the turn is not traced. */
+    final Span span;
+    private Usage spentHere = Usage.NONE;
     private final UniEmitter<? super ChatResponse> result;
     private final Set<Backend> tried = new HashSet<>();
     final List<Attempt> live = new ArrayList<>(2);
@@ -52,8 +62,17 @@ final class PoolCall {
     private BackendFailure last;
 
     PoolCall(BackendPool pool, String alias, String sessionKey, ChatRequest request, TokenSink tokens, Cancellation cancel,
-             UsageMeter meter, UniEmitter<? super ChatResponse> result) {
+             UsageMeter meter, TurnTrace trace, UniEmitter<? super ChatResponse> result) {
         this.meter = meter;
+        this.span = trace.child("chat " + alias, SpanKind.CLIENT);
+        if (span.isRecording()) {
+            span.setAttribute("gen_ai.operation.name", "chat");
+            span.setAttribute("gen_ai.request.model", alias);
+            if (request.parameters().maxOutputTokens() != null) {
+                span.setAttribute("gen_ai.request.max_tokens", request.parameters().maxOutputTokens());
+            }
+            span.setAttribute("switchboard.stream", tokens != null);
+        }
         this.pool = pool;
         this.alias = alias;
         this.sessionKey = sessionKey;
@@ -66,9 +85,18 @@ final class PoolCall {
 
     /** A try ended: what it cost goes to the caller's meter (a failed call's tries were spent too). */
     void spent(Usage usage) {
-        if (meter != null && usage.total() > 0) {
-            meter.add(usage);
+        if (usage.total() > 0) {
+            spentHere = spentHere.plus(usage);
+            if (meter != null) {
+                meter.add(usage);
+            }
         }
+    }
+
+    /** The W3C traceparent of this call's span, for the backend; null when untraced. */
+    String traceparent() {
+        SpanContext c = span.getSpanContext();
+        return c.isValid() ? "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex() : null;
     }
 
     void next() {
@@ -191,6 +219,10 @@ final class PoolCall {
                 return;
             }
             pool.metrics().resumed(from, b.name());
+            if (span.isRecording()) {
+                span.addEvent("resume", Attributes.of(AttributeKey.stringKey("from"), from, AttributeKey.stringKey("to"), b.name(),
+                        AttributeKey.longKey("after_chars"), (long) prefix.length()));
+            }
             LOG.infof("resuming a broken stream: from=%s to=%s after %d characters (%s)", from, b.name(), prefix.length(), f.message());
             tokens.resumed(from, b.name());
             attempts++;
@@ -258,13 +290,44 @@ final class PoolCall {
     private void complete(ChatResponse response) {
         if (!done) {
             done = true;
+            if (span.isRecording()) {
+                if (response.modelName() != null) {
+                    span.setAttribute("gen_ai.response.model", response.modelName());
+                }
+                if (response.id() != null) {
+                    span.setAttribute("gen_ai.response.id", response.id());
+                }
+                span.setAttribute(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"),
+                        List.of(response.aiMessage().hasToolExecutionRequests() ? "tool_calls"
+                                : response.finishReason() == null ? "stop" : response.finishReason().name().toLowerCase()));
+                endSpan();
+            }
+            span.end();
             result.complete(response);
         }
+    }
+
+    /** What every span of a call ends with: its tries' tokens, how many tries and resumes. */
+    private void endSpan() {
+        span.setAttribute("gen_ai.usage.input_tokens", spentHere.input());
+        span.setAttribute("gen_ai.usage.output_tokens", spentHere.output());
+        if (spentHere.estimated()) {
+            span.setAttribute("switchboard.usage.estimated", true);
+        }
+        span.setAttribute("switchboard.tries", attempts);
+        span.setAttribute("switchboard.resumes", resumes);
     }
 
     void fail(Throwable error) {
         if (!done) {
             done = true;
+            if (span.isRecording()) {
+                String type = error instanceof LlmException e ? e.code() : error.getClass().getSimpleName();
+                span.setStatus(StatusCode.ERROR, type);
+                span.setAttribute("error.type", type);
+                endSpan();
+            }
+            span.end();
             for (Attempt other : List.copyOf(live)) {
                 other.end(null, new Attempt.HedgeLost());
             }

@@ -157,6 +157,9 @@ final class VertxHttpTransport implements dev.langchain4j.http.client.HttpClient
                 .setAbsoluteURI(request.url())
                 .setIdleTimeout(readTimeoutMillis);
         request.headers().forEach((name, values) -> values.forEach(v -> options.addHeader(name, v)));
+        if (exchange.traceparent != null) {
+            options.putHeader("traceparent", exchange.traceparent); // the backend's spans join the turn's trace
+        }
         return client.request(options).compose(req -> {
             if (!exchange.attach(req)) {
                 return Future.failedFuture(new java.util.concurrent.CancellationException("aborted before it was sent"));

@@ -8,6 +8,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import dev.switchboard.trace.TurnTrace;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Response;
@@ -93,12 +94,17 @@ public class SessionStore {
      * session is rare and short). Fails with {@link StoreUnavailableException}.
      */
     public Uni<TurnStart> begin(String clientId, String messageId, int window) {
+        return begin(clientId, messageId, window, TurnTrace.NONE);
+    }
+
+    /** {@link #begin(String, String, int)}, its script a span under {@code trace}. */
+    public Uni<TurnStart> begin(String clientId, String messageId, int window, TurnTrace trace) {
         SessionKeys keys = SessionKeys.of(clientId);
         BudgetArgs budgets = BudgetArgs.of(swarm.budgets(), clientId);
         List<String> keyList = withBudgets(budgets, keys.history(), keys.state(), keys.lease());
         BeginArgs args = new BeginArgs(owner, config.leaseTtl().toMillis(), window, messageId,
                 swarm.swarm().historyTtl().toMillis(), null, budgets);
-        return tryBegin(clientId, keyList, args, System.nanoTime() + config.leaseWait().toNanos());
+        return tryBegin(clientId, keyList, args, System.nanoTime() + config.leaseWait().toNanos(), trace);
     }
 
     private static List<String> withBudgets(BudgetArgs budgets, String... sessionKeys) {
@@ -111,8 +117,8 @@ public class SessionStore {
         return keys;
     }
 
-    private Uni<TurnStart> tryBegin(String clientId, List<String> keys, BeginArgs args, long deadline) {
-        return eval(beginTurn, keys, args.argv()).flatMap(r -> {
+    private Uni<TurnStart> tryBegin(String clientId, List<String> keys, BeginArgs args, long deadline, TurnTrace trace) {
+        return eval(beginTurn, trace, keys, args.argv()).flatMap(r -> {
             String outcome = r.get(0).toString();
             if ("answered".equals(outcome)) {
                 return Uni.createFrom().item(new TurnStart.Answered(r.get(1).toString()));
@@ -132,7 +138,7 @@ public class SessionStore {
             LeaseValue held = LeaseValue.parse(holder);
             String holderOwner = held == null ? "" : held.owner();
             if (holderOwner.isEmpty() || holderOwner.equals(owner) || holder.equals(args.takeOver())) {
-                return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, args, deadline));
+                return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, args, deadline, trace));
             }
             // Another replica's turn holds the session: one more round trip, only on this contended path,
             // says whether that replica still lives. A dead one's lease is taken over now, not at its TTL.
@@ -141,11 +147,11 @@ public class SessionStore {
                     .onFailure().transform(e -> new StoreUnavailableException("session store unavailable: " + e.getMessage(), e))
                     .flatMap(alive -> {
                 if (alive) {
-                    return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, args, deadline));
+                    return delay(Math.max(10, Math.min(100, remaining))).flatMap(v -> tryBegin(clientId, keys, args, deadline, trace));
                 }
                 LOG.infof("taking over the turn lease of %s from %s, which is not alive", clientId, holderOwner);
                 takeovers.increment();
-                return tryBegin(clientId, keys, args.takingOver(holder), deadline);
+                return tryBegin(clientId, keys, args.takingOver(holder), deadline, trace);
             });
         });
     }
@@ -188,7 +194,13 @@ public class SessionStore {
      * @return the tightest budget after this turn, or null when no budget applies
      */
     public Uni<BudgetLeft> commit(Lease lease, String messageId, String replyJson, SessionState state,
-                                           List<HistoryMessage> messages, long inputTokens, long outputTokens) {
+                                  List<HistoryMessage> messages, long inputTokens, long outputTokens) {
+        return commit(lease, messageId, replyJson, state, messages, inputTokens, outputTokens, TurnTrace.NONE);
+    }
+
+    /** {@link #commit(Lease, String, String, SessionState, List, long, long)}, its script a span under {@code trace}. */
+    public Uni<BudgetLeft> commit(Lease lease, String messageId, String replyJson, SessionState state,
+                                  List<HistoryMessage> messages, long inputTokens, long outputTokens, TurnTrace trace) {
         held.remove(lease);
         SessionKeys keys = SessionKeys.of(lease.clientId());
         List<String> lines = new ArrayList<>(messages.size());
@@ -198,7 +210,7 @@ public class SessionStore {
         CommitArgs args = new CommitArgs(lease.fence(), lease.value(), swarm.swarm().historyTtl().toMillis(),
                 swarm.swarm().maxHistory(), messageId, replyJson, state.activeAgent(), write(state.stack()), write(state.memory()),
                 config.answeredIds(), swarm.swarm().maxHistoryBytes(), inputTokens, outputTokens, lease.budgets(), lines);
-        return eval(commitTurn, withBudgets(lease.budgets(), keys.history(), keys.state(), keys.lease()), args.argv()).flatMap(r -> {
+        return eval(commitTurn, trace, withBudgets(lease.budgets(), keys.history(), keys.state(), keys.lease()), args.argv()).flatMap(r -> {
             if (r.type() == io.vertx.redis.client.ResponseType.NUMBER) {
                 return Uni.createFrom().failure(new LeaseLostException(lease.clientId()));
             }
@@ -214,8 +226,13 @@ public class SessionStore {
      * completions spent is counted (the backend did the work). Best effort, not awaited.
      */
     public void release(Lease lease, long inputTokens, long outputTokens) {
+        release(lease, inputTokens, outputTokens, TurnTrace.NONE);
+    }
+
+    /** {@link #release(Lease, long, long)}, its script a span under {@code trace}. */
+    public void release(Lease lease, long inputTokens, long outputTokens, TurnTrace trace) {
         held.remove(lease);
-        release(lease, inputTokens, outputTokens, System.currentTimeMillis() + config.leaseTtl().toMillis());
+        release(lease, inputTokens, outputTokens, System.currentTimeMillis() + config.leaseTtl().toMillis(), trace);
     }
 
     /** A session's spend and its budgets now: one round trip. */
@@ -237,18 +254,18 @@ public class SessionStore {
      * until the lease would have expired anyway: otherwise the promoted replica keeps the lease of a
      * turn that failed, and the session's next message waits out the whole lease TTL.
      */
-    private void release(Lease lease, long inputTokens, long outputTokens, long until) {
+    private void release(Lease lease, long inputTokens, long outputTokens, long until, TurnTrace trace) {
         SessionKeys keys = SessionKeys.of(lease.clientId());
         List<String> argv = new ArrayList<>(3 + lease.budgets().argv().size());
         argv.add(lease.value());
         argv.add(String.valueOf(inputTokens));
         argv.add(String.valueOf(outputTokens));
         argv.addAll(lease.budgets().argv());
-        eval(releaseLease, withBudgets(lease.budgets(), keys.lease(), keys.state()), argv.toArray(String[]::new)).subscribe().with(
+        eval(releaseLease, trace, withBudgets(lease.budgets(), keys.lease(), keys.state()), argv.toArray(String[]::new)).subscribe().with(
                 r -> { },
                 e -> {
                     if (System.currentTimeMillis() + RELEASE_RETRY_MILLIS < until) {
-                        vertx.setTimer(RELEASE_RETRY_MILLIS, id -> release(lease, inputTokens, outputTokens, until));
+                        vertx.setTimer(RELEASE_RETRY_MILLIS, id -> release(lease, inputTokens, outputTokens, until, trace));
                     } else {
                         LOG.debugf("lease of %s not released (it will expire): %s", lease.clientId(), e.getMessage());
                     }
@@ -303,6 +320,11 @@ public class SessionStore {
     }
 
     private Uni<Response> eval(LuaScript script, List<String> keys, String... argv) {
+        return eval(script, TurnTrace.NONE, keys, argv);
+    }
+
+    /** One script, one round trip: timed per script, and a span under {@code trace} when the turn is traced. */
+    private Uni<Response> eval(LuaScript script, TurnTrace trace, List<String> keys, String... argv) {
         io.micrometer.core.instrument.Timer timer = scriptTimers.computeIfAbsent(script.name(), n ->
                 io.micrometer.core.instrument.Timer.builder("switchboard.redis.script.duration").tag("script", n)
                         .description("a session script's round trip, sent to answered").publishPercentileHistogram()
@@ -310,8 +332,19 @@ public class SessionStore {
                         .register(meters));
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
-            return call(script.run(redis, keys, argv))
-                    .onTermination().invoke(() -> timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
+            io.opentelemetry.api.trace.Span span = trace.child("EVALSHA " + script.name(), io.opentelemetry.api.trace.SpanKind.CLIENT);
+            if (span.isRecording()) {
+                span.setAttribute("db.system.name", "redis");
+                span.setAttribute("db.operation.name", "EVALSHA");
+                span.setAttribute("db.stored_procedure.name", script.name());
+            }
+            return call(script.run(redis, keys, argv)).onTermination().invoke((r, e, cancelled) -> {
+                timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (e != null && span.isRecording()) {
+                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(e.getMessage()));
+                }
+                span.end();
+            });
         });
     }
 

@@ -4,6 +4,8 @@ import dev.switchboard.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.llm.Usage;
+import dev.switchboard.trace.Tracing;
+import dev.switchboard.trace.TurnTrace;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.LeaseLostException;
 import dev.switchboard.session.LeaseValue;
@@ -33,9 +35,11 @@ public class ChatService {
     private final ObjectMapper json;
     private final TurnAdmission admission;
     private final TurnMetrics metrics;
+    private final Tracing tracing;
 
     public ChatService(SessionStore store, Swarm swarm, ReplicaIdentity replica, ObjectMapper json, TurnAdmission admission,
-                       TurnMetrics metrics) {
+                       TurnMetrics metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.admission = admission;
         this.metrics = metrics;
         this.store = store;
@@ -64,23 +68,31 @@ public class ChatService {
      */
     public Uni<TurnOutcome> answer(TurnAdmission.Ticket ticket, String clientId, String messageId, String text,
                                    TurnListener listener, Swarm.TurnOptions options) {
-        long started = System.nanoTime();
-        return send(ticket, clientId, messageId, text, listener, options)
-                .<TurnOutcome>map(TurnOutcome.Answered::new)
-                .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId),
-                        e instanceof TurnException t ? t.retryAfterSeconds() : 0))
-                .invoke(outcome -> metrics.ended(switch (outcome) {
-                    case TurnOutcome.Answered a -> a.reply().replayed() ? "replayed" : "answered";
-                    case TurnOutcome.Failed f -> f.code().code();
-                }, System.nanoTime() - started));
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            TurnTrace trace = tracing.turn(clientId, messageId, replica.id());
+            return send(ticket, clientId, messageId, text, listener, options.traced(trace))
+                    .<TurnOutcome>map(TurnOutcome.Answered::new)
+                    .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId, trace),
+                            e instanceof TurnException t ? t.retryAfterSeconds() : 0, trace.traceId()))
+                    .invoke(outcome -> {
+                        String name = switch (outcome) {
+                            case TurnOutcome.Answered a -> a.reply().replayed() ? "replayed" : "answered";
+                            case TurnOutcome.Failed f -> f.code().code();
+                        };
+                        metrics.ended(name, System.nanoTime() - started);
+                        trace.end(name, outcome instanceof TurnOutcome.Failed);
+                    });
+        });
     }
 
-    private static ErrorCode codeOf(Throwable e, String clientId, String messageId) {
+    private static ErrorCode codeOf(Throwable e, String clientId, String messageId, TurnTrace trace) {
+        String traceId = trace.traceId() == null ? "" : " trace=" + trace.traceId();
         if (e instanceof TurnException t) {
-            LOG.debugf("turn %s of %s failed: %s %s", messageId, clientId, t.code(), t.getMessage());
+            LOG.debugf("turn %s of %s failed: %s %s%s", messageId, clientId, t.code(), t.getMessage(), traceId);
             return t.error();
         }
-        LOG.errorf(e, "turn %s of %s failed unexpectedly", messageId, clientId);
+        LOG.errorf(e, "turn %s of %s failed unexpectedly%s", messageId, clientId, traceId);
         return ErrorCode.INTERNAL;
     }
 
@@ -97,7 +109,7 @@ public class ChatService {
     }
 
     private Uni<TurnReply> turn(String clientId, String messageId, String text, TurnListener listener, Swarm.TurnOptions options) {
-        return store.begin(clientId, messageId, swarm.widestWindow())
+        return store.begin(clientId, messageId, swarm.widestWindow(), options.trace())
                 .onFailure().transform(ChatService::forClient)
                 .flatMap(start -> switch (start) {
                     case TurnStart.Answered a -> Uni.createFrom().item(() -> replay(a.replyJson()));
@@ -129,7 +141,7 @@ public class ChatService {
                     Usage spent = options.meter().total();
                     TurnReply reply = new TurnReply(outcome.text(), outcome.agent(), replica.id(), false, outcome.resumed());
                     return store.commit(s.lease(), messageId, encode(reply), outcome.state(), outcome.messages(),
-                                    spent.input(), spent.output())
+                                    spent.input(), spent.output(), options.trace())
                             .invoke(() -> metrics.spent(outcome.agent(), spent, s.lease().budgets().names()))
                             .map(left -> new TurnReply(reply.text(), reply.agent(), reply.replica(), false, reply.resumed(),
                                     spent, left));
@@ -139,7 +151,7 @@ public class ChatService {
                 .onFailure(e -> !(e instanceof LeaseLostException)).invoke(e -> {
                     Usage spent = options.meter().total();
                     metrics.spent(null, spent, s.lease().budgets().names());
-                    store.release(s.lease(), spent.input(), spent.output());
+                    store.release(s.lease(), spent.input(), spent.output(), options.trace());
                 })
                 // This replica stalled (or was thought dead) and another took the turn over: when that one
                 // stored an answer to this message, this socket gets the same answer, not an error.

@@ -5,6 +5,7 @@ import dev.switchboard.config.SwarmSpec;
 import dev.switchboard.llm.BackendPool;
 import dev.switchboard.llm.Cancellation;
 import dev.switchboard.llm.UsageMeter;
+import dev.switchboard.trace.TurnTrace;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.ReplicaIdentity;
 import dev.switchboard.session.SessionState;
@@ -61,12 +62,18 @@ public class Swarm {
 
     /** How one turn runs: streamed or not, and the handle that cancels it. */
     /**
-     * How a turn runs: streamed or not, the handle that cancels it, and the meter its completions'
-     * cost is added to (one per turn: the commit stores it, a failed turn's release too).
+     * How a turn runs: streamed or not, the handle that cancels it, the meter its completions' cost
+     * is added to (one per turn: the commit stores it, a failed turn's release too), and the span
+     * its work hangs under ({@link ChatService} starts it).
      */
-    public record TurnOptions(boolean stream, Cancellation cancel, UsageMeter meter) {
+    public record TurnOptions(boolean stream, Cancellation cancel, UsageMeter meter, TurnTrace trace) {
         public TurnOptions(boolean stream, Cancellation cancel) {
-            this(stream, cancel, new UsageMeter());
+            this(stream, cancel, new UsageMeter(), TurnTrace.NONE);
+        }
+
+        /** The same turn, traced under {@code trace}. */
+        TurnOptions traced(TurnTrace trace) {
+            return new TurnOptions(stream, cancel, meter, trace);
         }
 
         public static TurnOptions plain() {

@@ -13,6 +13,10 @@ import dev.switchboard.llm.LlmException;
 import dev.switchboard.llm.TokenSink;
 import dev.switchboard.session.HistoryMessage;
 import dev.switchboard.session.SessionState;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.smallrye.mutiny.Uni;
 
 import java.util.ArrayList;
@@ -151,7 +155,7 @@ final class TurnLoop {
 
     private Uni<AiMessage> complete(ChatRequest request) {
         return swarm.pool().chat(agent.model(), clientId, request, options.stream() ? tokens : null, options.cancel(),
-                        options.meter())
+                        options.meter(), options.trace())
                 .map(ChatResponse::aiMessage)
                 .onFailure(LlmException.class).transform(e -> new TurnException(((LlmException) e).error(), e.getMessage(), e));
     }
@@ -181,6 +185,8 @@ final class TurnLoop {
         }
         return chain.invoke(() -> {
             if (switchTo != null) {
+                options.trace().event("handoff", Attributes.of(AttributeKey.stringKey("from"), agent.name(),
+                        AttributeKey.stringKey("to"), switchTo.name()));
                 listener.agentChanged(agent.name(), switchTo.name());
                 agent = switchTo;
                 visited.add(switchTo.name());
@@ -203,7 +209,13 @@ final class TurnLoop {
             return Uni.createFrom().item(
                     "Error: the tool-call limit of this turn (" + agent.maxToolCalls() + ") is reached. Answer the user now.");
         }
-        return swarm.tools().run(agent, r, clientId, memory);
+        Span span = options.trace().child("execute_tool " + r.name(), SpanKind.INTERNAL);
+        if (span.isRecording()) {
+            span.setAttribute("gen_ai.operation.name", "execute_tool");
+            span.setAttribute("gen_ai.tool.name", r.name());
+            span.setAttribute("gen_ai.agent.name", agent.name());
+        }
+        return swarm.tools().run(agent, r, clientId, memory).onTermination().invoke(span::end);
     }
 
     /** Applies a navigation move to the stack, or says why not; the caller switches the agent. */

@@ -12,10 +12,13 @@ public sealed interface TurnOutcome {
     record Answered(TurnReply reply) implements TurnOutcome {
     }
 
-    /** @param retryAfterSeconds when the client may try again (a spent budget), else 0 */
-    record Failed(ErrorCode code, long retryAfterSeconds) implements TurnOutcome {
+    /**
+     * @param retryAfterSeconds when the client may try again (a spent budget), else 0
+     * @param traceId           the turn's trace, for the user to quote; null when it was not traced
+     */
+    record Failed(ErrorCode code, long retryAfterSeconds, String traceId) implements TurnOutcome {
         public Failed(ErrorCode code) {
-            this(code, 0);
+            this(code, 0, null);
         }
     }
 }

@@ -54,7 +54,7 @@ class UsageMeterTest {
                 a.reportUsage(11, 4);
                 BackendPool pool = backends.pool(PoolSpec.defaults(), List.of(spec(a, provider, false)));
                 UsageMeter meter = new UsageMeter();
-                pool.chat("chat", "s", ask("hello"), stream ? t -> { } : null, null, meter).await().indefinitely();
+                pool.chat("chat", "s", ask("hello"), stream ? t -> { } : null, null, meter, dev.switchboard.trace.TurnTrace.NONE).await().indefinitely();
                 assertEquals(new Usage(11, 4, false), meter.total(), provider + " stream=" + stream);
                 assertEquals(1, meter.completions());
                 pool.close();
@@ -68,7 +68,7 @@ class UsageMeterTest {
         a.reportNoUsage();
         BackendPool pool = backends.pool(PoolSpec.defaults(), List.of(spec(a, Provider.OPENAI, false)));
         UsageMeter meter = new UsageMeter();
-        String text = pool.chat("chat", "s", ask("count the words of this question please"), null, null, meter)
+        String text = pool.chat("chat", "s", ask("count the words of this question please"), null, null, meter, dev.switchboard.trace.TurnTrace.NONE)
                 .await().indefinitely().aiMessage().text();
         Usage u = meter.total();
         assertTrue(u.estimated());
@@ -87,7 +87,7 @@ class UsageMeterTest {
                 List.of(spec(a, Provider.OLLAMA, false), spec(b, Provider.OLLAMA, true)));
         a.inject(new Fault("cut", 6, 1));
         UsageMeter meter = new UsageMeter();
-        pool.chat("chat", "s", ask("tell me a story [[sim:long=30]]"), t -> { }, null, meter).await().indefinitely();
+        pool.chat("chat", "s", ask("tell me a story [[sim:long=30]]"), t -> { }, null, meter, dev.switchboard.trace.TurnTrace.NONE).await().indefinitely();
         assertEquals(2, meter.completions(), "the cut try and the resumed one");
         Usage u = meter.total();
         assertTrue(u.estimated(), "the cut try reported nothing: estimated");
@@ -105,7 +105,7 @@ class UsageMeterTest {
                 List.of(spec(a, Provider.OLLAMA, false), spec(b, Provider.OLLAMA, true)));
         a.inject(new Fault("slow", 1500, 1));
         UsageMeter meter = new UsageMeter();
-        String text = pool.chat("chat", "s", ask("quick?"), t -> { }, null, meter).await().indefinitely().aiMessage().text();
+        String text = pool.chat("chat", "s", ask("quick?"), t -> { }, null, meter, dev.switchboard.trace.TurnTrace.NONE).await().indefinitely().aiMessage().text();
         assertTrue(text.startsWith("(sim sim-b)"), text);
         assertEquals(2, meter.completions(), "the winner and the cancelled loser");
         assertEquals(25 + TokenEstimate.of(ask("quick?")), meter.total().total(), "b's report plus the loser's prompt, estimated");
@@ -121,7 +121,7 @@ class UsageMeterTest {
                 List.of(spec(a, Provider.OPENAI, false), spec(b, Provider.OPENAI, true)));
         a.inject(new Fault("error", 500, 1));
         UsageMeter meter = new UsageMeter();
-        pool.chat("chat", "s", ask("hi"), null, null, meter).await().indefinitely();
+        pool.chat("chat", "s", ask("hi"), null, null, meter, dev.switchboard.trace.TurnTrace.NONE).await().indefinitely();
         assertEquals(new Usage(9, 1, false), meter.total());
         assertFalse(meter.total().estimated());
     }

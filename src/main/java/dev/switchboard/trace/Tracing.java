@@ -1,0 +1,56 @@
+package dev.switchboard.trace;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import jakarta.inject.Singleton;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Where turns get their trace: the tracer of Quarkus's OpenTelemetry (a no-op one when tracing is off). */
+@Singleton
+public class Tracing {
+    static final AttributeKey<String> CLIENT = AttributeKey.stringKey("switchboard.client.hash");
+    static final AttributeKey<String> MESSAGE = AttributeKey.stringKey("switchboard.message.id");
+    static final AttributeKey<String> REPLICA = AttributeKey.stringKey("switchboard.replica");
+    private final Tracer tracer;
+
+    public Tracing(OpenTelemetry otel) {
+        this.tracer = otel.getTracer("dev.switchboard");
+    }
+
+    /**
+     * A turn's root span. The clientId is not recorded, only a hash of it (the same session gives
+     * the same hash, so its turns can be found together; a clientId may be a secret-ish handle).
+     */
+    public TurnTrace turn(String clientId, String messageId, String replica) {
+        Span span = tracer.spanBuilder("turn").setSpanKind(SpanKind.SERVER).setParent(Context.root()).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(CLIENT, hash(clientId));
+            if (messageId != null) {
+                span.setAttribute(MESSAGE, messageId);
+            }
+            span.setAttribute(REPLICA, replica);
+        }
+        return new TurnTrace(tracer, span);
+    }
+
+    /** The spans of work that has a current span already (a gateway request under Quarkus's HTTP server span). */
+    public TurnTrace current() {
+        return new TurnTrace(tracer, Span.current(), false);
+    }
+
+    static String hash(String clientId) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(clientId.getBytes(StandardCharsets.UTF_8)), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
