@@ -46,6 +46,7 @@ public final class Simulator implements AutoCloseable {
     private volatile TokenUsage fixedUsage;
     private final AtomicLong reportedTokens = new AtomicLong();
     private volatile int lastMaxTokens = -1;
+    private volatile String lastTraceparent;
 
     private Simulator(SimOptions options) throws IOException {
         this.options = options;
@@ -122,6 +123,11 @@ public final class Simulator implements AutoCloseable {
     /** The output bound the latest completion request asked for ({@code max_tokens}, Ollama's {@code num_predict}); -1 for none. */
     public int lastMaxTokens() {
         return lastMaxTokens;
+    }
+
+    /** The W3C {@code traceparent} header of the latest completion request, or null. */
+    public String lastTraceparent() {
+        return lastTraceparent;
     }
 
     /** Tokens reported in answers that reached the client whole. */
@@ -253,6 +259,7 @@ public final class Simulator implements AutoCloseable {
             JsonNode max = req.has("max_completion_tokens") ? req.get("max_completion_tokens")
                     : req.has("max_tokens") ? req.get("max_tokens") : req.path("options").path("num_predict");
             lastMaxTokens = max.isNumber() ? max.asInt() : -1;
+            lastTraceparent = ex.getRequestHeaders().getFirst("traceparent");
             SimReply reply = brain.answer(messages(req.path("messages")), toolNames(req.path("tools")));
             if (reply.status() != 200) {
                 SimHttp.error(ex, openAi, reply.status(), "failure requested by a [[sim:status]] directive");
