@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ComposeIT {
     static final String PROJECT = "sbcompose";
     static final int PORT = 18680;
+    static final int PROMETHEUS = 18689;
     static final String WS = "ws://127.0.0.1:" + PORT;
     static final Path LOG = Path.of("target/compose-it.log").toAbsolutePath();
     static final Map<String, String> ENV = new HashMap<>();
@@ -70,6 +71,7 @@ class ComposeIT {
         }
         TIMES.add(String.format("bin/images %.1f s", (System.nanoTime() - t0) / 1e9));
         ENV.put("SB_PORT", String.valueOf(PORT));
+        ENV.put("SB_PROMETHEUS_PORT", String.valueOf(PROMETHEUS));
         compose(120, "down", "-v", "--remove-orphans"); // a project left behind by an aborted run
         long t1 = System.nanoTime();
         assertEquals(0, compose(1200, "build"), "docker compose build failed; see " + LOG);
@@ -83,7 +85,7 @@ class ComposeIT {
     @AfterAll
     static void down() throws Exception {
         if (!ENV.isEmpty()) {
-            assertEquals(0, compose(180, "--profile", "telegram", "down", "-v", "--remove-orphans"));
+            assertEquals(0, compose(180, "--profile", "telegram", "--profile", "observe", "down", "-v", "--remove-orphans"));
             String left = docker("ps", "-a", "-q", "--filter", "label=com.docker.compose.project=" + PROJECT);
             String volumes = docker("volume", "ls", "-q", "--filter", "label=com.docker.compose.project=" + PROJECT);
             assertEquals("", (left + volumes).strip(), "down -v leaves no container and no volume");
@@ -201,6 +203,28 @@ class ComposeIT {
             telegram.await("sendMessage", calls -> !telegram.sentTo(chat).isEmpty(), Duration.ofSeconds(90));
             assertTrue(telegram.sentTo(chat).get(0).contains("hello from telegram"), telegram.sentTo(chat).toString());
         }
+    }
+
+    @Test
+    @Order(5)
+    void the_observe_profile_scrapes_every_replica_with_the_shipped_rules() throws Exception {
+        assertEquals(0, compose(300, "--profile", "observe", "up", "-d", "prometheus"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        org.awaitility.Awaitility.await("five replica targets up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions().until(() -> {
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://127.0.0.1:" + PROMETHEUS + "/api/v1/targets")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    var targets = json.readTree(r.body()).path("data").path("activeTargets");
+                    int healthy = 0;
+                    for (var t : targets) {
+                        healthy += "up".equals(t.path("health").asText()) ? 1 : 0;
+                    }
+                    return healthy == 5;
+                });
+        var rules = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + PROMETHEUS + "/api/v1/rules")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(2, json.readTree(rules.body()).path("data").path("groups").size(), rules.body());
     }
 
     private static int compose(int seconds, String... args) throws Exception {
