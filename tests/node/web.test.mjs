@@ -21,6 +21,7 @@ const stackEnv = {
   SB_REPLICAS: '2',
   REDIS_URL: `redis://127.0.0.1:${process.env.SB_TEST_REDIS_PORT || 16379}`,
   SWITCHBOARD_SWARM_FILE: path.join(root, 'tests/node/swarm-web.yaml'),
+  SB_ADMIN_API_KEY: 'ops-page-test-key',
 };
 let browser;
 
@@ -105,6 +106,34 @@ test('a spent budget is shown with when it resets, and the message stays for a r
   assert.match(alert, /nothing was saved/);
   await expectText(page.getByLabel('Token budget'), /^Token budget used up · resets in \d+ (min|h)/);
   await page.getByRole('alert').last().getByRole('button', { name: 'Retry' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the operations page is on the replica only, asks for the admin key and refreshes itself', async () => {
+  assert.equal((await fetch(`${base}/admin/ops.html`)).status, 404, 'nginx does not serve /admin/ on the public port');
+  const context = await browser.newContext();
+  const ops = await context.newPage();
+  const problems = [];
+  ops.on('pageerror', (e) => problems.push(e.message));
+  ops.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) problems.push(m.text()); });
+  await ops.goto(`http://127.0.0.1:${FIRST_REPLICA}/admin/ops.html`);
+  await ops.getByLabel(/Admin key/).fill('wrong-key');
+  await ops.getByRole('button', { name: 'Show' }).click();
+  await expectText(ops.getByRole('status'), /That key was refused/);
+  await ops.getByLabel(/Admin key/).fill('ops-page-test-key');
+  await ops.getByRole('button', { name: 'Show' }).click();
+  const backends = ops.getByRole('table', { name: 'Backends' });
+  await expectText(backends, /web-ollama/);
+  assert.match(await backends.textContent(), /web-openai/);
+  assert.match(await backends.locator('tbody tr').first().textContent(), /^web-\w+(up|half-open)\d+ \/ 8/);
+  assert.equal(await ops.getByRole('definition').first().textContent(), String(FIRST_REPLICA));
+  // a chat page opens a socket on some replica: the page shows it without a reload once it is this one
+  const before = Number(await ops.locator('#sockets').textContent());
+  const chats = [];
+  for (let i = 0; i < 4; i++) chats.push(await visit());
+  await expectText(ops.locator('#sockets'), new RegExp(`^(?!${before}$)\\d+$`), 15_000);
+  for (const c of chats) await c.context.close();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * {@code GET /admin/backends}: the pool of this replica as JSON (state, in flight, smoothed time to
- * first token, why a backend is down); {@code GET /admin/budgets}: group and gateway-key budgets. Needs {@code Authorization: Bearer <sb.admin.api-key>}; off
+ * first token, why a backend is down); {@code GET /admin/budgets}: group and gateway-key budgets;
+ * {@code GET /admin/ops.json}: the live operations page's data. Needs {@code Authorization: Bearer <sb.admin.api-key>}; off
  * (403) while no key is set, so a fresh install does not expose it.
  */
 @ApplicationScoped
@@ -33,10 +34,15 @@ public class AdminRoutes {
     private final SwarmSpec swarm;
     private final KeyBudgets keyBudgets;
     private final List<String> gatewayKeyIds;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final dev.switchboard.session.ReplicaIdentity replica;
 
     public AdminRoutes(BackendPool pool, ObjectMapper json, SwitchboardConfig config, ReactiveRedisDataSource redis,
-                       SwarmSpec swarm, KeyBudgets keyBudgets) {
+                       SwarmSpec swarm, KeyBudgets keyBudgets, io.micrometer.core.instrument.MeterRegistry meters,
+                       dev.switchboard.session.ReplicaIdentity replica) {
         this.pool = pool;
+        this.meters = meters;
+        this.replica = replica;
         this.json = json;
         this.keys = new BearerKeys(config.admin().apiKey().map(List::of).orElse(List.of()));
         this.redis = io.quarkus.arc.ClientProxy.unwrap(redis);
@@ -48,6 +54,7 @@ public class AdminRoutes {
     void routes(@Observes Router router) {
         router.get("/admin/backends").handler(this::backends);
         router.get("/admin/budgets").handler(this::budgets);
+        router.get("/admin/ops.json").handler(this::ops);
     }
 
     /** Checked in each handler: 403 while no admin key is set, 401 without it. */
@@ -104,6 +111,40 @@ public class AdminRoutes {
                     .put("resetsAt", java.time.Instant.ofEpochMilli((w + 1) * per).toString());
             return null;
         });
+    }
+
+    /**
+     * {@code GET /admin/ops.json}: what the operations page ({@code /admin/ops.html}, a static file
+     * that holds no data) draws — this replica's sockets, turns and wait line, read from its own
+     * meters, and each backend's state, load, TTFT percentiles, errors by kind and last problem.
+     */
+    private void ops(RoutingContext rc) {
+        if (!authorized(rc)) {
+            return;
+        }
+        ObjectNode root = json.createObjectNode().put("replica", replica.id())
+                .put("socketsOpen", gauge("switchboard.sockets.open"))
+                .put("turnsInFlight", gauge("switchboard.turns.inflight"))
+                .put("waitingForBackend", gauge("switchboard.pool.queued"));
+        ArrayNode list = root.putArray("backends");
+        for (Backend b : pool.backends()) {
+            ObjectNode n = list.addObject().put("name", b.name())
+                    .put("state", b.health().state().name().toLowerCase())
+                    .put("inflight", b.inflight()).put("maxConcurrent", b.spec().maxConcurrent())
+                    .put("ttftP50Ms", b.ttftPercentile(50)).put("ttftP95Ms", b.ttftPercentile(95))
+                    .put("modelLoaded", b.warmth().name().toLowerCase().replace("cold", "not loaded"))
+                    .put("reason", b.health().lastReason());
+            ObjectNode errors = n.putObject("errors");
+            meters.find("switchboard.backend.errors").tag("backend", b.name()).counters()
+                    .forEach(c -> errors.put(c.getId().getTag("kind"), (long) c.count()));
+        }
+        rc.response().putHeader("Cache-Control", "no-store");
+        reply(rc, 200, root);
+    }
+
+    private long gauge(String name) {
+        io.micrometer.core.instrument.Gauge g = meters.find(name).gauge();
+        return g == null ? 0 : Math.round(g.value());
     }
 
     private void backends(RoutingContext rc) {
