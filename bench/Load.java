@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * generator's own CPU) so bin/bench can put it in a table. The run is bounded by --max-seconds.
  */
 public class Load {
+    /** See the "traced" option. */
+    static volatile double TRACED;
+
     private static final Pattern TYPE = Pattern.compile("\"type\":\"([a-z_]+)\"");
     private static final Pattern CODE = Pattern.compile("\"code\":\"([a-z_]+)\"");
 
@@ -42,6 +45,9 @@ public class Load {
         String run = o.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
         // message ids are <ids>-N: a second run on the same sessions needs other ids, or it is answered from Redis
         String ids = o.getOrDefault("ids", "m");
+        // the share of turns that carry a sampled W3C traceparent (bin/bench tracing: a parent-based
+        // sampler then records exactly those turns, so sampled and unsampled run on one warm stack)
+        TRACED = Double.parseDouble(o.getOrDefault("traced", "0"));
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long[] latencies = new long[clients * messages];
@@ -151,7 +157,11 @@ public class Load {
 
         /** Sends a message and returns the frame that ends its turn (reply or error), or null on timeout. */
         String turn(String id, String text, boolean stream) throws Exception {
-            socket.sendText("{\"type\":\"message\",\"id\":\"" + id + "\",\"data\":\"" + text + "\",\"stream\":" + stream + "}", true)
+            java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+            String parent = TRACED > 0 && r.nextDouble() < TRACED
+                    ? ",\"traceparent\":\"00-" + String.format("%016x%016x", r.nextLong() | 1, r.nextLong()) + "-"
+                    + String.format("%016x", r.nextLong() | 1) + "-01\"" : "";
+            socket.sendText("{\"type\":\"message\",\"id\":\"" + id + "\",\"data\":\"" + text + "\",\"stream\":" + stream + parent + "}", true)
                     .get(10, TimeUnit.SECONDS);
             firstToken = 0;
             while (true) {

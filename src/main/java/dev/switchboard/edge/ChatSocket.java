@@ -153,7 +153,7 @@ public class ChatSocket {
                 out.token(connection, new Outbound.Token(m.id(), text));
             }
         };
-        return chat.answer(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel))
+        return chat.answer(ticket, clientId, m.id(), m.text(), listener, new Swarm.TurnOptions(m.stream(), cancel, m.traceparent()))
                 .invoke(outcome -> out.send(connection, Outbound.ending(m.id(), outcome)))
                 .replaceWithVoid();
     }

@@ -96,8 +96,15 @@ public final class FrameCodec {
         if (stream != null && !stream.isBoolean()) {
             return new Inbound.Invalid(id, ErrorCode.BAD_FRAME, "\"stream\" must be true or false");
         }
-        return new Inbound.Message(id, data.asText(), stream != null && stream.asBoolean());
+        JsonNode traceparent = node.get("traceparent");
+        // W3C trace context: an invalid one is ignored (the turn starts its own trace), as the spec asks
+        String parent = traceparent != null && traceparent.isTextual() && TRACEPARENT.matcher(traceparent.asText()).matches()
+                ? traceparent.asText() : null;
+        return new Inbound.Message(id, data.asText(), stream != null && stream.asBoolean(), parent);
     }
+
+    private static final java.util.regex.Pattern TRACEPARENT =
+            java.util.regex.Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
     private Inbound history(JsonNode node, String id) {
         JsonNode limit = node.get("limit");

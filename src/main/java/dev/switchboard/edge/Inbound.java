@@ -5,7 +5,11 @@ import dev.switchboard.errors.ErrorCode;
 public sealed interface Inbound {
 
     /** A user message; {@code id} is the client's message id (may be null), {@code stream} asks for token frames. */
-    record Message(String id, String text, boolean stream) implements Inbound {
+    /** @param traceparent the client's W3C trace context for this turn, when it sent a valid one; else null */
+    record Message(String id, String text, boolean stream, String traceparent) implements Inbound {
+        Message(String id, String text, boolean stream) {
+            this(id, text, stream, null);
+        }
     }
 
     /** Stop the turn answering message {@code id}. */

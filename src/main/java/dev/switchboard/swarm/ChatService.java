@@ -70,7 +70,7 @@ public class ChatService {
                                    TurnListener listener, Swarm.TurnOptions options) {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
-            TurnTrace trace = tracing.turn(clientId, messageId, replica.id());
+            TurnTrace trace = tracing.turn(clientId, messageId, replica.id(), options.traceparent());
             return send(ticket, clientId, messageId, text, listener, options.traced(trace))
                     .<TurnOutcome>map(TurnOutcome.Answered::new)
                     .onFailure().recoverWithItem(e -> new TurnOutcome.Failed(codeOf(e, clientId, messageId, trace),

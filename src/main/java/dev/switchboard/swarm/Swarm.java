@@ -63,17 +63,22 @@ public class Swarm {
     /** How one turn runs: streamed or not, and the handle that cancels it. */
     /**
      * How a turn runs: streamed or not, the handle that cancels it, the meter its completions' cost
-     * is added to (one per turn: the commit stores it, a failed turn's release too), and the span
-     * its work hangs under ({@link ChatService} starts it).
+     * is added to (one per turn: the commit stores it, a failed turn's release too), the span its
+     * work hangs under ({@link ChatService} starts it), and the client's trace it continues, if any.
      */
-    public record TurnOptions(boolean stream, Cancellation cancel, UsageMeter meter, TurnTrace trace) {
+    public record TurnOptions(boolean stream, Cancellation cancel, UsageMeter meter, TurnTrace trace, String traceparent) {
         public TurnOptions(boolean stream, Cancellation cancel) {
-            this(stream, cancel, new UsageMeter(), TurnTrace.NONE);
+            this(stream, cancel, null);
+        }
+
+        /** @param traceparent the client's W3C trace context for the turn, or null */
+        public TurnOptions(boolean stream, Cancellation cancel, String traceparent) {
+            this(stream, cancel, new UsageMeter(), TurnTrace.NONE, traceparent);
         }
 
         /** The same turn, traced under {@code trace}. */
         TurnOptions traced(TurnTrace trace) {
-            return new TurnOptions(stream, cancel, meter, trace);
+            return new TurnOptions(stream, cancel, meter, trace, traceparent);
         }
 
         public static TurnOptions plain() {

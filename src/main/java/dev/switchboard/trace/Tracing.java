@@ -5,7 +5,9 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -26,11 +28,11 @@ public class Tracing {
     }
 
     /**
-     * A turn's root span. The clientId is not recorded, only a hash of it (the same session gives
+     * A turn's span, a root or the child of the client's {@code traceparent}. The clientId is not recorded, only a hash of it (the same session gives
      * the same hash, so its turns can be found together; a clientId may be a secret-ish handle).
      */
-    public TurnTrace turn(String clientId, String messageId, String replica) {
-        Span span = tracer.spanBuilder("turn").setSpanKind(SpanKind.SERVER).setParent(Context.root()).startSpan();
+    public TurnTrace turn(String clientId, String messageId, String replica, String traceparent) {
+        Span span = tracer.spanBuilder("turn").setSpanKind(SpanKind.SERVER).setParent(parent(traceparent)).startSpan();
         if (span.isRecording()) {
             span.setAttribute(CLIENT, hash(clientId));
             if (messageId != null) {
@@ -40,6 +42,29 @@ public class Tracing {
         }
         return new TurnTrace(tracer, span);
     }
+
+    /**
+     * The client's trace context as the turn's parent, so a front end's trace goes on into the tier
+     * (and a parent-based sampler follows the client's sampled flag); none: the turn is a root.
+     */
+    private static Context parent(String traceparent) {
+        if (traceparent == null) {
+            return Context.root();
+        }
+        return W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, TRACEPARENT);
+    }
+
+    private static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+            return java.util.List.of("traceparent");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+            return "traceparent".equals(key) ? carrier : null;
+        }
+    };
 
     /** The spans of work that has a current span already (a gateway request under Quarkus's HTTP server span). */
     public TurnTrace current() {

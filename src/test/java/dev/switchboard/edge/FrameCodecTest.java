@@ -19,6 +19,20 @@ class FrameCodecTest {
     }
 
     @Test
+    void a_valid_w3c_traceparent_is_kept_and_any_other_is_dropped() {
+        String valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Inbound.Message m = assertInstanceOf(Inbound.Message.class,
+                codec.decode("{\"type\":\"message\",\"data\":\"hi\",\"traceparent\":\"" + valid + "\"}"));
+        assertEquals(valid, m.traceparent());
+        for (String bad : new String[]{"00-" + "0".repeat(32) + "-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-" + "0".repeat(16) + "-01",
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "x"}) {
+            Inbound.Message other = assertInstanceOf(Inbound.Message.class,
+                    codec.decode("{\"type\":\"message\",\"data\":\"hi\",\"traceparent\":\"" + bad + "\"}"));
+            assertEquals(null, other.traceparent(), bad);
+        }
+    }
+
+    @Test
     void json_commands_are_decoded() {
         Inbound.Message m = assertInstanceOf(Inbound.Message.class,
                 codec.decode("{\"type\":\"message\",\"id\":\"c-17\",\"data\":\"hi\",\"stream\":true}"));

@@ -148,4 +148,21 @@ class TurnTraceTest {
             assertEquals("bad_request", attr(named(trace(traceId), "chat chat"), "error.type"));
         }
     }
+
+    @Test
+    void a_clients_traceparent_makes_the_turn_a_child_of_the_clients_trace() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String parentSpan = "00f067aa0ba902b7";
+        try (WsClient c = WsClient.connect("ws://" + root.getHost() + ":" + root.getPort(), "traced-" + UUID.randomUUID())) {
+            JsonNode reply = c.send(Map.of("type", "message", "id", "tp", "data", "hello",
+                    "traceparent", "00-" + traceId + "-" + parentSpan + "-01")).nextOfType("reply");
+            assertEquals("reply", reply.path("type").asText());
+            Span turn = Awaitility.await("the turn under the client's trace").atMost(Duration.ofSeconds(10))
+                    .until(() -> trace(traceId).stream().filter(s -> s.getName().equals("turn")).findFirst().orElse(null), s -> s != null);
+            assertEquals(parentSpan, hex(turn.getParentSpanId()));
+            JsonNode bad = c.send(Map.of("type", "message", "id", "tp2", "data", "again",
+                    "traceparent", "00-" + "0".repeat(32) + "-" + parentSpan + "-01")).nextOfType("reply");
+            assertEquals("reply", bad.path("type").asText(), "an invalid traceparent is ignored, not refused");
+        }
+    }
 }
