@@ -14,6 +14,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.switchboard.openai.CompletionJson;
 import dev.switchboard.trace.Tracing;
+import dev.switchboard.trace.TurnTrace;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -148,8 +149,12 @@ public class GatewayRoutes {
     }
 
     private void complete(HttpServerResponse response, OpenAiWire.Request req, String sessionKey, UsageMeter meter, String keyId) {
-        pool.chat(req.alias(), sessionKey, req.chat(), null, null, meter, tracing.current())
-                .onTermination().invoke(() -> budgets.spend(keyId, meter.total()))
+        TurnTrace trace = tracing.gatewayRequest(keyId, req.alias());
+        pool.chat(req.alias(), sessionKey, req.chat(), null, null, meter, trace)
+                .onTermination().invoke((r, e, cancelled) -> {
+                    budgets.spend(keyId, meter.total());
+                    trace.end(e == null ? "answered" : e instanceof LlmException l ? l.code() : "internal", e != null);
+                })
                 .subscribe().with(
                 r -> send(response, 200, answers.completion(new CompletionJson.Head(id(), req.alias(), now()),
                         r.aiMessage(), CompletionJson.finishReason(r.aiMessage(), r.finishReason()), usageOf(r, meter))),
@@ -177,6 +182,7 @@ public class GatewayRoutes {
     }
 
     private void stream(HttpServerResponse response, OpenAiWire.Request req, String sessionKey, UsageMeter meter, String keyId) {
+        TurnTrace trace = tracing.gatewayRequest(keyId, req.alias());
         CompletionJson.Head head = new CompletionJson.Head(id(), req.alias(), now());
         Cancellation cancel = new Cancellation();
         response.closeHandler(v -> cancel.cancel()); // the client hung up: close the backend's stream too
@@ -188,7 +194,10 @@ public class GatewayRoutes {
                 started[0] = true;
             }
             event(response, answers.contentChunk(head, text).toString());
-        }, cancel, meter, tracing.current()).onTermination().invoke(() -> budgets.spend(keyId, meter.total())).subscribe().with(r -> {
+        }, cancel, meter, trace).onTermination().invoke((r, e, cancelled) -> {
+            budgets.spend(keyId, meter.total());
+            trace.end(e == null ? "answered" : e instanceof LlmException l ? l.code() : "internal", e != null);
+        }).subscribe().with(r -> {
             if (response.closed()) {
                 return;
             }

@@ -66,9 +66,14 @@ public class Tracing {
         }
     };
 
-    /** The spans of work that has a current span already (a gateway request under Quarkus's HTTP server span). */
-    public TurnTrace current() {
-        return new TurnTrace(tracer, Span.current(), false);
+    /** A gateway request's span ({@code POST /v1/chat/completions}); its completion hangs under it. */
+    public TurnTrace gatewayRequest(String keyId, String alias) {
+        Span span = tracer.spanBuilder("POST /v1/chat/completions").setSpanKind(SpanKind.SERVER).setParent(Context.root()).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute("switchboard.gateway.key", keyId);
+            span.setAttribute("gen_ai.request.model", alias);
+        }
+        return new TurnTrace(tracer, span);
     }
 
     static String hash(String clientId) {

@@ -3,6 +3,7 @@ package dev.switchboard.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.testing.BinUpStack;
+import dev.switchboard.testing.RedisProbe;
 import dev.switchboard.testing.StackScripts;
 import dev.switchboard.testing.WsClient;
 import org.awaitility.Awaitility;
@@ -40,7 +41,8 @@ class ObservabilityIT {
     static final Path VAR = Path.of("target/observe-var").toAbsolutePath();
     static final StackScripts STACK = new StackScripts(VAR, NGINX, 18981, 2,
             System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:16379"),
-            Map.of("SB_PROMETHEUS_PORT", String.valueOf(PROMETHEUS)));
+            Map.of("SB_PROMETHEUS_PORT", String.valueOf(PROMETHEUS),
+                    "SWITCHBOARD_SWARM_FILE", Path.of("src/test/resources/swarm-observe.yaml").toAbsolutePath().toString()));
     @RegisterExtension
     static final BinUpStack UP = new BinUpStack(STACK).fresh("prometheus").with("--observe");
 
@@ -50,21 +52,27 @@ class ObservabilityIT {
     private static final AtomicInteger ANSWERED = new AtomicInteger();
     private static Thread load;
 
-    /** Turns through nginx for as long as the class runs: rates need samples in every scrape window. */
+    /**
+     * Turns through nginx for as long as the class runs (rates need samples in every scrape window):
+     * one socket that stays open, one turn after another, so the address's handshake budget is left
+     * to the tests' own sessions.
+     */
     @BeforeAll
     static void someLoad() {
         load = Thread.ofVirtual().start(() -> {
             int i = 0;
             while (LOADING.get()) {
-                try (WsClient c = WsClient.connect("ws://127.0.0.1:" + NGINX, "observe-" + (i % 4))) {
-                    for (int t = 0; t < 5 && LOADING.get(); t++) {
-                        JsonNode r = c.send(Map.of("type", "message", "id", "o-" + i + "-" + t, "data", "hello " + t)).next(10);
+                try (WsClient c = WsClient.connect("ws://127.0.0.1:" + NGINX, "observe-" + i)) {
+                    for (int t = 0; LOADING.get(); t++) {
+                        JsonNode r = c.send(Map.of("type", "message", "id", "o-" + t, "data", "hello " + t)).next(10);
                         if ("reply".equals(r.path("type").asText())) {
                             ANSWERED.incrementAndGet();
                         }
+                        // a pace, not a wait: four turns a second keeps the session under its default rate (5/s)
+                        java.util.concurrent.locks.LockSupport.parkNanos(250_000_000L);
                     }
-                } catch (RuntimeException e) {
-                    // a socket refused by a limit or a test still starting: try the next one
+                } catch (RuntimeException | AssertionError e) {
+                    // the stack went away under it (the class is ending): a new socket, a new session
                 }
                 i++;
             }
@@ -118,6 +126,49 @@ class ObservabilityIT {
         JsonNode targets = get("/api/v1/targets").path("data").path("activeTargets");
         assertEquals(2, targets.size(), targets.toString());
         targets.forEach(t -> assertEquals("up", t.path("health").asText(), t.toString()));
+    }
+
+    /** Issue 24's group test across replicas: the same Redis script holds the bound whichever replica runs a turn. */
+    @Test
+    void eight_sessions_of_a_group_spread_over_both_replicas_stop_within_one_turn_each() throws Exception {
+        for (int port : new int[]{11931, 11932}) { // every completion reports 15 tokens
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_sim/usage"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"input\":10,\"output\":5}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+        }
+        try (RedisProbe redis = RedisProbe.local()) {
+            redis.call("DEL", "sb:budget:{team-}");
+            AtomicInteger answered = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            java.util.Set<String> replicas = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            List<java.util.concurrent.CompletableFuture<Void>> sessions = new ArrayList<>();
+            for (int s = 0; s < 8; s++) {
+                String clientId = "team-" + s + "-" + java.util.UUID.randomUUID();
+                sessions.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try (WsClient c = WsClient.connect("ws://127.0.0.1:" + NGINX, clientId)) {
+                        for (int t = 0; t < 20; t++) {
+                            JsonNode r = c.send(Map.of("type", "message", "id", "g" + t, "data", "group turn " + t)).next(20);
+                            if ("reply".equals(r.path("type").asText())) {
+                                answered.incrementAndGet();
+                                replicas.add(r.path("replica").asText());
+                            } else if ("budget_exceeded".equals(r.path("code").asText())) {
+                                refused.incrementAndGet();
+                            } else {
+                                throw new AssertionError("unexpected frame " + r);
+                            }
+                        }
+                    }
+                }));
+            }
+            java.util.concurrent.CompletableFuture.allOf(sessions.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(120, java.util.concurrent.TimeUnit.SECONDS);
+            int a = answered.get();
+            assertEquals(2, replicas.size(), "both replicas ran turns of the group: " + replicas);
+            assertTrue(a >= 40 && a <= 48, "600 tokens at 15 a turn: 40, at most one more per session: " + a);
+            assertEquals(160, a + refused.get());
+            assertEquals(String.valueOf(15L * a), String.valueOf(redis.call("HGET", "sb:budget:{team-}", "spent")),
+                    "the group counter is every answered turn's 15 tokens");
+        }
     }
 
     @Test
