@@ -83,9 +83,9 @@ class BudgetTest {
 
     @Test
     void a_session_gets_exactly_its_allowance_per_window_then_budget_exceeded_until_the_window_ends() {
-        // start just after a 10 s window began, so that the eleven turns fall in one window
-        Awaitility.await().atMost(Duration.ofSeconds(11)).pollInterval(Duration.ofMillis(20))
-                .until(() -> System.currentTimeMillis() % 10_000 < 300);
+        // start just after a 4 s window began, so that the eleven turns fall in one window
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> System.currentTimeMillis() % 4_000 < 300);
         try (WsClient c = connect("solo-" + UUID.randomUUID())) {
             for (int i = 1; i <= 10; i++) {
                 JsonNode r = turn(c, "m" + i, "turn " + i);
@@ -98,7 +98,7 @@ class BudgetTest {
             assertEquals("error", refused.path("type").asText(), refused.toString());
             assertEquals("budget_exceeded", refused.path("code").asText());
             long retryAfter = refused.path("retryAfter").asLong();
-            assertTrue(retryAfter > 0 && retryAfter <= 10, refused.toString());
+            assertTrue(retryAfter > 0 && retryAfter <= 4, refused.toString());
 
             JsonNode usage = c.send(Map.of("type", "usage")).nextOfType("usage");
             assertEquals(100, usage.path("input").asInt(), usage.toString());
@@ -111,7 +111,7 @@ class BudgetTest {
             assertEquals(20, history.path("messages").size(), "the refused turn stored nothing");
 
             // the window ends: answered again, the same message id (nothing was stored for it)
-            Awaitility.await().atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(200))
+            Awaitility.await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
                     .until(() -> "reply".equals(turn(c, "m11", "one more").path("type").asText()));
         }
     }
