@@ -32,10 +32,9 @@ if nb > 0 then
   for i = 1, nb do
     local per = tonumber(ARGV[perAt(i)])
     local w = math.floor(now / per)
-    local h = redis.call('HMGET', KEYS[3 + i], 'w', 'spent', 'rsv')
-    current[i] = tonumber(h[1]) == w
-    local used = current[i] and (tonumber(h[2]) or 0) + (tonumber(h[3]) or 0) or 0
-    if used >= tonumber(ARGV[tokensAt(i)]) then
+    local spent, rsv
+    spent, rsv, current[i] = budget_read(KEYS[3 + i], w)
+    if spent + rsv >= tonumber(ARGV[tokensAt(i)]) then
       return {'budget', string.format('%d', (w + 1) * per - now), tostring(i)}
     end
     windows[i] = string.format('%d', w)

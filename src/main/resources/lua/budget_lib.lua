@@ -7,13 +7,13 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- spent and reserved in window w
+-- spent and reserved in window w, and whether the hash is of window w (else it counts as empty)
 local function budget_read(key, w)
   local h = redis.call('HMGET', key, 'w', 'spent', 'rsv')
   if tonumber(h[1]) ~= w then
-    return 0, 0
+    return 0, 0, false
   end
-  return tonumber(h[2]) or 0, tonumber(h[3]) or 0
+  return tonumber(h[2]) or 0, tonumber(h[3]) or 0, true
 end
 
 -- adds to a budget's window w (starting it over when the hash is of an earlier window); returns spent

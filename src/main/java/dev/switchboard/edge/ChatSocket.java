@@ -126,9 +126,7 @@ public class ChatSocket {
             }
             case Inbound.History h -> history(connection, clientId, h.limit());
             case Inbound.Reset r -> reset(connection, clientId);
-            case Inbound.Usage u -> store.spend(clientId).subscribe().with(
-                    spend -> out.send(connection, Outbound.UsageReport.of(spend)),
-                    e -> out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
+            case Inbound.Usage u -> usage(connection, clientId);
             case Inbound.Cancel c -> {
                 if (!turns.cancel(c.id())) {
                     out.send(connection, new Outbound.Error(c.id(), ErrorCode.NOT_RUNNING,
@@ -161,13 +159,21 @@ public class ChatSocket {
     private void history(WebSocketConnection connection, String clientId, int limit) {
         store.history(clientId, limit).subscribe().with(
                 messages -> out.send(connection, new Outbound.History(messages.stream().map(Outbound.Entry::of).toList())),
-                e -> out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
+                e -> storeDown(connection));
+    }
+
+    private void usage(WebSocketConnection connection, String clientId) {
+        store.spend(clientId).subscribe().with(spend -> out.send(connection, Outbound.UsageReport.of(spend)), e -> storeDown(connection));
+    }
+
+    private void storeDown(WebSocketConnection connection) {
+        out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly"));
     }
 
     private void reset(WebSocketConnection connection, String clientId) {
         store.reset(clientId).subscribe().with(
                 done -> out.send(connection, done ? new Outbound.Reset()
                         : new Outbound.Error(null, ErrorCode.BUSY, "a turn of this session is running; reset after it ends")),
-                e -> out.send(connection, new Outbound.Error(null, ErrorCode.STORE_UNAVAILABLE, "the session store is unavailable; try again shortly")));
+                e -> storeDown(connection));
     }
 }

@@ -153,7 +153,7 @@ public class GatewayRoutes {
         pool.chat(req.alias(), sessionKey, req.chat(), null, null, meter, trace)
                 .onTermination().invoke((r, e, cancelled) -> {
                     budgets.spend(keyId, meter.total());
-                    trace.end(e == null ? "answered" : e instanceof LlmException l ? l.code() : "internal", e != null);
+                    trace.end(outcome(e), e != null);
                 })
                 .subscribe().with(
                 r -> send(response, 200, answers.completion(new CompletionJson.Head(id(), req.alias(), now()),
@@ -164,6 +164,11 @@ public class GatewayRoutes {
     private void failed(HttpServerResponse response, Throwable error) {
         ErrorCode code = codeOf(error);
         send(response, code.httpStatus(), error(code));
+    }
+
+    /** A request's outcome for its span: {@code answered}, or the code the client was told. */
+    private static String outcome(Throwable error) {
+        return error == null ? "answered" : error instanceof LlmException l ? l.code() : ErrorCode.INTERNAL.code();
     }
 
     /** The client's view of a failure; what happened inside goes to the log only. */
@@ -196,7 +201,7 @@ public class GatewayRoutes {
             event(response, answers.contentChunk(head, text).toString());
         }, cancel, meter, trace).onTermination().invoke((r, e, cancelled) -> {
             budgets.spend(keyId, meter.total());
-            trace.end(e == null ? "answered" : e instanceof LlmException l ? l.code() : "internal", e != null);
+            trace.end(outcome(e), e != null);
         }).subscribe().with(r -> {
             if (response.closed()) {
                 return;

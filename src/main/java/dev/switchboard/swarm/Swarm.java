@@ -60,7 +60,6 @@ public class Swarm {
     public record Outcome(String text, String agent, List<HistoryMessage> messages, SessionState state, int resumed) {
     }
 
-    /** How one turn runs: streamed or not, and the handle that cancels it. */
     /**
      * How a turn runs: streamed or not, the handle that cancels it, the meter its completions' cost
      * is added to (one per turn: the commit stores it, a failed turn's release too), the span its
