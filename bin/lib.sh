@@ -42,7 +42,32 @@ use_java() {
   export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
   JAVA_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null)
   SB_JAVA_OPTS=${SB_JAVA_OPTS:-$(default_java_opts)}
+  SB_JIT_OPTS=$(jit_opts)
 }
+
+# The JIT policy (bin/bench jit compares them; docs/BENCHMARKS.md). SB_JIT=quick|full|auto (auto):
+#  - quick: C1 only, with wider inlining than C1's default. When more replicas share a machine than it
+#    has cores, five JVMs compiling the same code with C2 at once spent 60 % of the replicas' CPU on
+#    the JIT in the first 10,000 turns and kept at it for 100,000; C1 alone is done within 10,000
+#    turns and its wider inlining brings the warm rate near tiered's.
+#  - full: tiered C1 + C2 with C2 inlining less than its default (cheaper compiles, and the warm rate
+#    measured no lower): for a replica with a core of its own (a container with a CPU limit).
+# auto picks quick when SB_REPLICAS (on this machine) outnumber its cores.
+jit_opts() {
+  local policy=${SB_JIT:-auto}
+  if [ "$policy" = auto ]; then
+    policy=full
+    [ "$SB_REPLICAS" -gt "$(nproc)" ] && policy=quick
+  fi
+  case $policy in
+    quick) echo "$JIT_QUICK" ;;
+    full) echo "$JIT_FULL" ;;
+    custom) echo "${SB_JIT_FLAGS:-}" ;; # bin/bench jit: the flags of the policy under test
+    *) die "SB_JIT is '$policy': quick, full or auto" ;;
+  esac
+}
+JIT_QUICK="-XX:TieredStopAtLevel=1 -XX:C1MaxInlineSize=70 -XX:C1InlineStackLimit=10 -XX:C1MaxInlineLevel=12"
+JIT_FULL="-XX:FreqInlineSize=100 -XX:InlineSmallCode=1000"
 
 # The replicas' JVM flags, measured with five replicas on two cores (docs/BENCHMARKS.md):
 #  - SerialGC: a parallel collector per replica would fight the others for the two cores;
@@ -239,7 +264,7 @@ start_replica() { # port [aot-options]
   redis_url=$(stack_redis_url) auth=$(auth_keys) gateway=$(gateway_keys)
   # shellcheck disable=SC2086
   REDIS_URL=$redis_url SB_AUTH_KEYS=$auth SB_GATEWAY_API_KEYS=$gateway \
-    spawn "replica-$1" "$SB_VAR/log/replica-$1.log" "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${2:-} \
+    spawn "replica-$1" "$SB_VAR/log/replica-$1.log" "$JAVA_HOME/bin/java" $SB_JAVA_OPTS $SB_JIT_OPTS ${2:-} \
     -Dquarkus.http.host="${SB_REPLICA_HOST:-127.0.0.1}" -Dquarkus.http.port="$1" -jar "$APP_JAR"
 }
 
@@ -359,10 +384,12 @@ gateway_keys() {
 }
 
 # JDK 25+ AOT cache (JEP 483/514/515): one training run records the classes loaded and linked and
-# the methods profiled while a replica starts and serves 4,000 real turns (against its own 0 ms
+# the methods profiled (always with the full tiered JIT, whatever SB_JIT, so that the profiles are
+# there for a replica that uses C2) while a replica starts and serves 4,000 real turns (against its own 0 ms
 # simulators, bench/swarm-train.yaml); replicas then start from the cache, with those profiles.
 # Rebuilt when the jar is newer; SB_AOT=0 turns it off. Needs Redis up.
-AOT_CACHE=$SB_ROOT/target/switchboard.aot
+# SB_AOT_CACHE and SB_AOT_TRAIN_OPTS (more flags for the training run) let bin/bench jit compare trainings.
+AOT_CACHE=${SB_AOT_CACHE:-$SB_ROOT/target/switchboard.aot}
 aot_opts() {
   if [ "${SB_AOT:-1}" = 0 ] || [ "${JAVA_MAJOR:-0}" -lt 25 ]; then
     return 0
@@ -385,7 +412,7 @@ aot_train() {
   # shellcheck disable=SC2086
   SWITCHBOARD_SWARM_FILE=$SB_ROOT/bench/swarm-train.yaml SB_LIMITS_SESSION_RATE=1000000 SB_LIMITS_SESSION_BURST=1000000 \
     SB_LIMITS_IP_RATE=1000000 SB_LIMITS_IP_BURST=1000000 SB_LIMITS_HANDSHAKE_RATE=1000000 SB_LIMITS_HANDSHAKE_BURST=1000000 \
-    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${SB_AOT_TRAIN_OPTS:-} -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
     -Dsb.replica-id=aot-training -jar "$APP_JAR" > "$SB_VAR/log/aot-training.log" 2>&1 &
   pid=$!
   if ! wait_http "http://127.0.0.1:$port/q/health/ready" 90; then

@@ -24,6 +24,18 @@ aot=""
 if [ -f /app/switchboard.aot ]; then
   aot="-XX:AOTCache=/app/switchboard.aot"
 fi
+# The JIT policy, as bin/lib.sh's jit_opts (docs/OPERATIONS.md): C1 only when more replicas share the
+# host than it has cores (the compose file says how many share it in SB_REPLICAS), else tiered.
+jit=${SB_JIT:-auto}
+if [ "$jit" = auto ]; then
+  jit=full
+  [ "${SB_REPLICAS:-1}" -gt "$(nproc)" ] && jit=quick
+fi
+case $jit in
+  quick) jit_opts="-XX:TieredStopAtLevel=1 -XX:C1MaxInlineSize=70 -XX:C1InlineStackLimit=10 -XX:C1MaxInlineLevel=12" ;;
+  full) jit_opts="-XX:FreqInlineSize=100 -XX:InlineSmallCode=1000" ;;
+  *) echo "SB_JIT is '$jit': quick, full or auto" >&2; exit 2 ;;
+esac
 # exec: java is PID 1 and gets SIGTERM itself, so a stop drains instead of killing turns
 # shellcheck disable=SC2086
-exec java $JAVA_OPTS $aot -jar /app/quarkus-run.jar
+exec java $JAVA_OPTS $jit_opts $aot -jar /app/quarkus-run.jar

@@ -68,7 +68,19 @@ const base = Number(process.env.SB_REPLICA_BASE || 8081);
 const jdk = findJdk();
 // The same defaults as bin/lib.sh (default_java_opts): five replicas on a small machine, one event loop each.
 const defaultJavaOpts = '-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError -XX:ActiveProcessorCount=1 -Dquarkus.vertx.event-loops-pool-size=1 -Dmutiny.disableCallBackDecorators=true' + (jdk.major >= 25 ? ' -XX:+UseCompactObjectHeaders' : '');
-const javaOpts = (process.env.SB_JAVA_OPTS || defaultJavaOpts).split(/\s+/);
+// The JIT policy, as bin/lib.sh's jit_opts: C1 only when the replicas outnumber this machine's cores.
+const jitPolicies = {
+  quick: '-XX:TieredStopAtLevel=1 -XX:C1MaxInlineSize=70 -XX:C1InlineStackLimit=10 -XX:C1MaxInlineLevel=12',
+  full: '-XX:FreqInlineSize=100 -XX:InlineSmallCode=1000',
+};
+let jit = process.env.SB_JIT || 'auto';
+if (jit === 'auto') {
+  jit = replicas > require('os').cpus().length ? 'quick' : 'full';
+}
+if (!(jit in jitPolicies)) {
+  throw new Error(`SB_JIT is '${jit}': quick, full or auto`);
+}
+const javaOpts = `${process.env.SB_JAVA_OPTS || defaultJavaOpts} ${jitPolicies[jit]}`.split(/\s+/);
 const logs = path.join(varDir, 'log', 'pm2');
 const java = jdk.java;
 
