@@ -84,7 +84,7 @@ class DeployFilesTest {
         assertTrue(jvm.contains("COPY --from=build /src/target/quarkus-app/ /app/"));
         assertTrue(jvm.contains("ARG SB_JRE_IMAGE=eclipse-temurin:25-jre") && jvm.contains("FROM ${SB_JRE_IMAGE}"), "the runtime is a build argument");
         assertTrue(jvm.contains("ENTRYPOINT [\"/app/entrypoint.sh\"]") && jvm.contains("USER 1001"));
-        assertTrue(Files.readString(Path.of("deploy/entrypoint.sh")).contains("exec java $JAVA_OPTS $aot -jar /app/quarkus-run.jar"));
+        assertTrue(Files.readString(Path.of("deploy/entrypoint.sh")).contains("exec java $JAVA_OPTS $jit_opts $aot -jar /app/quarkus-run.jar"));
         String nat = Files.readString(Path.of("deploy/Dockerfile.native"));
         assertTrue(nat.contains("ubi-quarkus-mandrel-builder-image"), "Mandrel builder stage");
         assertTrue(nat.contains("-Dquarkus.native.sources-only=true"), "the same step CI checks");
