@@ -32,7 +32,13 @@ public record BackendSpec(String name, Provider provider, URI baseUrl, String mo
 
     /** The base URL without trailing slashes, for appending a path ({@code /api/tags}). */
     public String root() {
-        return baseUrl.toString().replaceAll("/+$", "");
+        // no regex: this runs on every completion request (replaceAll compiled one each time)
+        String url = baseUrl.toString();
+        int end = url.length();
+        while (end > 0 && url.charAt(end - 1) == '/') {
+            end--;
+        }
+        return url.substring(0, end);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.switchboard.session;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.switchboard.config.SwarmSpec;
 import dev.switchboard.config.SwitchboardConfig;
 import io.micrometer.core.instrument.Counter;
@@ -38,6 +39,9 @@ public class SessionStore {
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
     private final ObjectMapper json;
+    // readers built once: readValue with a TypeReference resolved the type on every turn (profile)
+    private final ObjectReader stackReader;
+    private final ObjectReader memoryReader;
     private final SwitchboardConfig.Session config;
     private final SwarmSpec swarm;
     private final String owner;
@@ -65,6 +69,8 @@ public class SessionStore {
         this.redis = io.quarkus.arc.ClientProxy.unwrap(redis);
         this.vertx = vertx;
         this.json = json;
+        this.stackReader = json.readerFor(STRINGS);
+        this.memoryReader = json.readerFor(MEMORY);
         this.historyJson = new HistoryJson(json.getFactory());
         this.config = config.session();
         this.swarm = swarm;
@@ -175,7 +181,7 @@ public class SessionStore {
         long fence = Long.parseLong(r.get(1).toString());
         Lease lease = new Lease(clientId, fence, LeaseValue.format(owner, fence), budgets);
         SessionState state = new SessionState(emptyToNull(r.get(2).toString()),
-                read(r.get(3).toString(), STRINGS, List.of()), read(r.get(4).toString(), MEMORY, Map.of()));
+                read(r.get(3).toString(), stackReader, List.of()), read(r.get(4).toString(), memoryReader, Map.of()));
         Response entries = r.get(5);
         List<HistoryMessage> window = new ArrayList<>(entries.size());
         for (Response entry : entries) {
@@ -365,12 +371,12 @@ public class SessionStore {
         }
     }
 
-    private <T> T read(String text, TypeReference<T> type, T empty) {
+    private <T> T read(String text, ObjectReader reader, T empty) {
         if (text == null || text.isEmpty()) {
             return empty;
         }
         try {
-            return json.readValue(text, type);
+            return reader.readValue(text);
         } catch (JsonProcessingException e) {
             LOG.warnf("unreadable session state field, using empty: %s", e.getOriginalMessage());
             return empty;

@@ -9,13 +9,19 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Where turns get their trace: the tracer of Quarkus's OpenTelemetry (a no-op one when tracing is off). */
+/**
+ * Where turns get their trace: the tracer of Quarkus's OpenTelemetry, or a no-op one when tracing is
+ * off. Quarkus's {@code quarkus.otel.sdk.disabled} turns its own instrumentation off but still hands
+ * out the SDK, whose always-on sampler recorded every span of every turn for no exporter: 5 % of a
+ * warm replica's CPU samples (bin/bench turns profile, issue 26). So the switch is read here too.
+ */
 @Singleton
 public class Tracing {
     static final AttributeKey<String> CLIENT = AttributeKey.stringKey("switchboard.client.hash");
@@ -23,8 +29,8 @@ public class Tracing {
     static final AttributeKey<String> REPLICA = AttributeKey.stringKey("switchboard.replica");
     private final Tracer tracer;
 
-    public Tracing(OpenTelemetry otel) {
-        this.tracer = otel.getTracer("dev.switchboard");
+    public Tracing(OpenTelemetry otel, @ConfigProperty(name = OtelEnvironment.PROPERTY, defaultValue = "false") boolean disabled) {
+        this.tracer = (disabled ? OpenTelemetry.noop() : otel).getTracer("dev.switchboard");
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.switchboard.trace;
 
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -20,6 +22,17 @@ class TraceSettingsTest {
                 "OTEL_SDK_DISABLED", "true")::get));
         assertTrue(OtelEnvironment.disabled(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", " ")::get), "blank is not an endpoint");
         assertEquals("true", new OtelEnvironment(Map.<String, String>of()::get).getValue("quarkus.otel.sdk.disabled"));
+    }
+
+    @Test
+    void with_the_sdk_disabled_a_turn_records_nothing_even_from_quarkus_s_sdk() {
+        // what Quarkus hands out with quarkus.otel.sdk.disabled=true: a live SDK, always-on sampler
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().build()).build();
+        assertFalse(new Tracing(sdk, true).turn("alice", "m1", "r1", null).recording(), "off: a no-op span");
+        assertTrue(new Tracing(sdk, false).turn("alice", "m1", "r1", null).recording(), "on: the SDK's span");
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", new Tracing(sdk, true).turn("alice", "m1", "r1", traceparent).traceId(),
+                "off, the client's trace id still reaches error frames");
     }
 
     @Test
