@@ -42,6 +42,7 @@ use_java() {
   export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
   JAVA_MAJOR=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null)
   SB_JAVA_OPTS=${SB_JAVA_OPTS:-$(default_java_opts)}
+  SB_JIT_POLICY=$(jit_policy)
   SB_JIT_OPTS=$(jit_opts)
 }
 
@@ -53,17 +54,20 @@ use_java() {
 #  - full: tiered C1 + C2 with C2 inlining less than its default (cheaper compiles, and the warm rate
 #    measured no lower): for a replica with a core of its own (a container with a CPU limit).
 # auto picks quick when SB_REPLICAS (on this machine) outnumber its cores.
-jit_opts() {
+jit_policy() {
   local policy=${SB_JIT:-auto}
   if [ "$policy" = auto ]; then
     policy=full
     [ "$SB_REPLICAS" -gt "$(nproc)" ] && policy=quick
   fi
-  case $policy in
+  echo "$policy"
+}
+jit_opts() {
+  case $(jit_policy) in
     quick) echo "$JIT_QUICK" ;;
     full) echo "$JIT_FULL" ;;
     custom) echo "${SB_JIT_FLAGS:-}" ;; # bin/bench jit: the flags of the policy under test
-    *) die "SB_JIT is '$policy': quick, full or auto" ;;
+    *) die "SB_JIT is '$(jit_policy)': quick, full or auto" ;;
   esac
 }
 JIT_QUICK="-XX:TieredStopAtLevel=1 -XX:C1MaxInlineSize=70 -XX:C1InlineStackLimit=10 -XX:C1MaxInlineLevel=12"
@@ -384,16 +388,17 @@ gateway_keys() {
 }
 
 # JDK 25+ AOT cache (JEP 483/514/515): one training run records the classes loaded and linked and
-# the methods profiled (always with the full tiered JIT, whatever SB_JIT, so that the profiles are
-# there for a replica that uses C2) while a replica starts and serves 4,000 real turns (against its own 0 ms
+# the methods profiled while a replica starts and serves 4,000 real turns (against its own 0 ms
 # simulators, bench/swarm-train.yaml); replicas then start from the cache, with those profiles.
 # Rebuilt when the jar is newer; SB_AOT=0 turns it off. Needs Redis up.
-# SB_AOT_CACHE and SB_AOT_TRAIN_OPTS (more flags for the training run) let bin/bench jit compare trainings.
-AOT_CACHE=${SB_AOT_CACHE:-$SB_ROOT/target/switchboard.aot}
+# One cache per JIT policy, trained with the policy's flags (a C1-only replica started 5–10 % faster
+# in its first 10,000 turns from a cache trained C1-only: bin/bench jit, docs/BENCHMARKS.md).
+# SB_AOT_CACHE and SB_AOT_TRAIN_OPTS (the training run's JIT flags) let bin/bench jit compare trainings.
 aot_opts() {
   if [ "${SB_AOT:-1}" = 0 ] || [ "${JAVA_MAJOR:-0}" -lt 25 ]; then
     return 0
   fi
+  AOT_CACHE=${SB_AOT_CACHE:-$SB_ROOT/target/switchboard-${SB_JIT_POLICY:-full}.aot}
   if [ ! -f "$AOT_CACHE" ] || [ "$APP_JAR" -nt "$AOT_CACHE" ] || [ "$SB_ROOT/target/quarkus-app/app" -nt "$AOT_CACHE" ]; then
     aot_train >&2 || { log "AOT training failed; starting without the cache"; return 0; }
   fi
@@ -412,7 +417,7 @@ aot_train() {
   # shellcheck disable=SC2086
   SWITCHBOARD_SWARM_FILE=$SB_ROOT/bench/swarm-train.yaml SB_LIMITS_SESSION_RATE=1000000 SB_LIMITS_SESSION_BURST=1000000 \
     SB_LIMITS_IP_RATE=1000000 SB_LIMITS_IP_BURST=1000000 SB_LIMITS_HANDSHAKE_RATE=1000000 SB_LIMITS_HANDSHAKE_BURST=1000000 \
-    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${SB_AOT_TRAIN_OPTS:-} -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+    "$JAVA_HOME/bin/java" $SB_JAVA_OPTS ${SB_AOT_TRAIN_OPTS-$SB_JIT_OPTS} -XX:AOTCacheOutput="$AOT_CACHE" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
     -Dsb.replica-id=aot-training -jar "$APP_JAR" > "$SB_VAR/log/aot-training.log" 2>&1 &
   pid=$!
   if ! wait_http "http://127.0.0.1:$port/q/health/ready" 90; then
