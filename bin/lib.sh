@@ -63,11 +63,13 @@ jit_policy() {
   echo "$policy"
 }
 jit_opts() {
-  case $(jit_policy) in
+  local policy
+  policy=$(jit_policy)
+  case $policy in
     quick) echo "$JIT_QUICK" ;;
     full) echo "$JIT_FULL" ;;
     custom) echo "${SB_JIT_FLAGS:-}" ;; # bin/bench jit: the flags of the policy under test
-    *) die "SB_JIT is '$(jit_policy)': quick, full or auto" ;;
+    *) die "SB_JIT is '$policy': quick, full or auto" ;;
   esac
 }
 JIT_QUICK="-XX:TieredStopAtLevel=1 -XX:C1MaxInlineSize=70 -XX:C1InlineStackLimit=10 -XX:C1MaxInlineLevel=12"
