@@ -194,6 +194,29 @@ class SessionStoreTest {
             assertEquals(64, fields.stream().filter(f -> f.toString().startsWith("r:")).count());
             assertNull(r.call("HGET", "sb:{" + id + "}:state", "r:id-0"));
             assertFalse(fields.contains("r:id-5"));
+            assertEquals("64", r.call("HGET", "sb:{" + id + "}:state", "ridn").toString());
+        }
+    }
+
+    @Test
+    void a_session_stored_without_an_id_count_is_counted_once_and_stays_bounded() {
+        String id = client();
+        SessionState st = new SessionState("triage", List.of(), Map.of());
+        for (int i = 0; i < 66; i++) {
+            if (i == 64) {
+                try (RedisProbe r = RedisProbe.local()) { // as commit_turn stored it before ridn was kept
+                    r.call("HDEL", "sb:{" + id + "}:state", "ridn");
+                }
+            }
+            TurnStart.Started s = (TurnStart.Started) store.begin(id, "id-" + i, 0).await().indefinitely();
+            store.commit(s.lease(), "id-" + i, "{\"text\":\"" + i + "\",\"agent\":\"triage\",\"replica\":\"test\"}", st, List.of(), 0, 0).await().indefinitely();
+        }
+        try (RedisProbe r = RedisProbe.local()) {
+            String ids = r.call("HGET", "sb:{" + id + "}:state", "rids").toString();
+            assertEquals(64, ids.split(" ").length);
+            assertTrue(ids.startsWith("id-2 ") && ids.endsWith(" id-65"), ids);
+            assertEquals("64", r.call("HGET", "sb:{" + id + "}:state", "ridn").toString());
+            assertNull(r.call("HGET", "sb:{" + id + "}:state", "r:id-1"));
         }
     }
 }
