@@ -93,12 +93,16 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root to run: $*"; fi
 }
 
-# Installs Debian packages whose command is missing: ensure_pkg COMMAND PACKAGE ...
+# Installs Debian packages whose command (or, given as an absolute path, file) is missing:
+# ensure_pkg COMMAND-OR-PATH PACKAGE ...
 ensure_pkg() {
   local missing=() cmd pkg
   while [ $# -ge 2 ]; do
     cmd=$1 pkg=$2; shift 2
-    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
+    case $cmd in
+      /*) [ -e "$cmd" ] || missing+=("$pkg") ;;
+      *) command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg") ;;
+    esac
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
