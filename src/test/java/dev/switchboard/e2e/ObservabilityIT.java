@@ -141,11 +141,16 @@ class ObservabilityIT {
             AtomicInteger answered = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
             java.util.Set<String> replicas = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            // All eight sockets open before the first turn, so least_conn spreads them over both replicas;
+            // sessions one after another would each find the same replica the least loaded.
+            List<WsClient> clients = new ArrayList<>();
             List<java.util.concurrent.CompletableFuture<Void>> sessions = new ArrayList<>();
-            for (int s = 0; s < 8; s++) {
-                String clientId = "team-" + s + "-" + java.util.UUID.randomUUID();
-                sessions.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
-                    try (WsClient c = WsClient.connect("ws://127.0.0.1:" + NGINX, clientId)) {
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int s = 0; s < 8; s++) {
+                    clients.add(WsClient.connect("ws://127.0.0.1:" + NGINX, "team-" + s + "-" + java.util.UUID.randomUUID()));
+                }
+                for (WsClient c : clients) {
+                    sessions.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
                         for (int t = 0; t < 20; t++) {
                             JsonNode r = c.send(Map.of("type", "message", "id", "g" + t, "data", "group turn " + t)).next(20);
                             if ("reply".equals(r.path("type").asText())) {
@@ -157,11 +162,13 @@ class ObservabilityIT {
                                 throw new AssertionError("unexpected frame " + r);
                             }
                         }
-                    }
-                }));
+                    }, threads));
+                }
+                java.util.concurrent.CompletableFuture.allOf(sessions.toArray(java.util.concurrent.CompletableFuture[]::new))
+                        .get(120, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                clients.forEach(WsClient::close);
             }
-            java.util.concurrent.CompletableFuture.allOf(sessions.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(120, java.util.concurrent.TimeUnit.SECONDS);
             int a = answered.get();
             assertEquals(2, replicas.size(), "both replicas ran turns of the group: " + replicas);
             assertTrue(a >= 40 && a <= 48, "600 tokens at 15 a turn: 40, at most one more per session: " + a);
