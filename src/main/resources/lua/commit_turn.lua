@@ -46,22 +46,22 @@ if ARGV[5] ~= '' then
   -- rids: the remembered ids, oldest first, one space apart; ridn: how many. The oldest are cut with
   -- C string functions: splitting rids into a Lua table, joining it again and counting it on every
   -- turn took half of this script's time at 64 ids.
-  local ids, n = st[7], tonumber(st[8])
+  local ids, count = st[7], tonumber(st[8])
   if ids and ids ~= '' then
-    if not n then -- a session stored before ridn was kept: counted once
+    if not count then -- a session stored before ridn was kept: counted once
       local _, spaces = string.gsub(ids, ' ', ' ')
-      n = spaces + 1
+      count = spaces + 1
     end
-    ids, n = ids .. ' ' .. ARGV[5], n + 1
+    ids, count = ids .. ' ' .. ARGV[5], count + 1
   else
-    ids, n = ARGV[5], 1
+    ids, count = ARGV[5], 1
   end
-  for _ = 1, n - tonumber(ARGV[10]) do
+  for _ = 1, count - tonumber(ARGV[10]) do
     local cut = string.find(ids, ' ', 1, true)
     redis.call('HDEL', KEYS[2], 'r:' .. (cut and string.sub(ids, 1, cut - 1) or ids))
-    ids, n = cut and string.sub(ids, cut + 1) or '', n - 1
+    ids, count = cut and string.sub(ids, cut + 1) or '', count - 1
   end
-  redis.call('HSET', KEYS[2], 'rids', ids, 'ridn', n)
+  redis.call('HSET', KEYS[2], 'rids', ids, 'ridn', count)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])

@@ -77,6 +77,25 @@ class DeployFilesTest {
         assertTrue(compose().path("services").path("sim").path("entrypoint").toString().contains("dev.switchboard.sim.SimulatorMain"));
     }
 
+    /**
+     * bin/up, the image's entrypoint and the PM2 file each start replicas, in bash, sh and node: the
+     * JIT policies' flags are written in each, and this keeps the three copies the same.
+     */
+    @Test
+    void the_jit_policies_have_the_same_flags_in_bin_up_the_image_and_pm2() throws Exception {
+        String lib = Files.readString(Path.of("bin/lib.sh"));
+        String entrypoint = Files.readString(Path.of("deploy/entrypoint.sh"));
+        String pm2 = Files.readString(Path.of("pm2/ecosystem.config.cjs"));
+        for (String policy : List.of("QUICK", "FULL")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JIT_" + policy + "=\"([^\"]+)\"").matcher(lib);
+            assertTrue(m.find(), "bin/lib.sh sets JIT_" + policy);
+            String flags = m.group(1);
+            String name = policy.toLowerCase(java.util.Locale.ROOT);
+            assertTrue(entrypoint.contains(name + ") jit_opts=\"" + flags + "\""), "entrypoint.sh's " + name + ": " + flags);
+            assertTrue(pm2.contains(name + ": '" + flags + "'"), "the PM2 file's " + name + ": " + flags);
+        }
+    }
+
     @Test
     void the_dockerfiles_build_in_stages_and_run_java_as_pid_1() throws Exception {
         String jvm = Files.readString(Path.of("deploy/Dockerfile.jvm"));
